@@ -1,0 +1,95 @@
+# faiz-idcard: build, install, test.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBS_PC = libcurl jansson libcrypto
+
+WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
+	-Wstrict-prototypes -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) $(HARDEN) $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+# libb64 ships no pkg-config file.
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lb64 -lm
+
+SRCS = $(wildcard src/*.c)
+OBJS = $(SRCS:.c=.o)
+LIBOBJS = $(filter-out src/main.o,$(OBJS))
+UNIT_SRCS = $(wildcard tests/unit/*_test.c)
+UNIT_BINS = $(UNIT_SRCS:.c=)
+
+ASAN_DIR = build/asan
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_OBJS = $(patsubst src/%.c,$(ASAN_DIR)/%.o,$(SRCS))
+
+BATS ?= bats
+BATS_JOBS ?=
+
+all: faiz-idcard
+
+faiz-idcard: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+src/%.o: src/%.c src/*.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/%.o: src/%.c src/*.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/faiz-idcard: $(ASAN_OBJS)
+	$(CC) $(filter-out -O2,$(CFLAGS)) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
+
+tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc $(LDFLAGS) -o $@ $< \
+		$(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS)) $(LDLIBS)
+
+# The whole suite: unit tests, man page lint, bats against the normal
+# build, then bats again against the ASan+UBSan build. tests/run prints the
+# closing "N passed, N failed" line.
+check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS)
+	sh tests/run
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
+
+lint-man:
+	mandoc -Tlint -W warning man/faiz-idcard.1
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
+		libb64-dev libssl-dev mandoc bats bats-assert bats-support \
+		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates
+
+install: faiz-idcard
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 faiz-idcard $(DESTDIR)$(BINDIR)/faiz-idcard
+	install -m 0644 man/faiz-idcard.1 $(DESTDIR)$(MANDIR)/man1/faiz-idcard.1
+	install -m 0644 completions/faiz-idcard.bash $(DESTDIR)$(BASHCOMPDIR)/faiz-idcard
+	install -m 0644 completions/_faiz-idcard $(DESTDIR)$(ZSHCOMPDIR)/_faiz-idcard
+	install -m 0644 completions/faiz-idcard.fish $(DESTDIR)$(FISHCOMPDIR)/faiz-idcard.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/faiz-idcard \
+		$(DESTDIR)$(MANDIR)/man1/faiz-idcard.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/faiz-idcard \
+		$(DESTDIR)$(ZSHCOMPDIR)/_faiz-idcard \
+		$(DESTDIR)$(FISHCOMPDIR)/faiz-idcard.fish
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
+
+.PHONY: all check unit lint-man deps install uninstall format clean

@@ -1,0 +1,104 @@
+# bash completion for faiz-idcard(1); the options follow the man page.
+# Works with or without the bash-completion package.
+
+# The profile names: the [section] lines of the configuration file that
+# --config names on the command line, else $FAIZ_CONFIG, else the default.
+_faiz_idcard_profiles()
+{
+	local config="" i
+	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
+		case ${COMP_WORDS[i]} in
+		--config)
+			config=${COMP_WORDS[i + 1]}
+			# "--config=FILE" split at "=" into three words.
+			[[ $config == = ]] && config=${COMP_WORDS[i + 2]}
+			;;
+		--config=*) config=${COMP_WORDS[i]#--config=} ;;
+		esac
+	done
+	config=${config/#\~/$HOME}
+	[[ -n $config ]] || config=${FAIZ_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/faiz/config}
+	[[ -r $config ]] || return 0
+	sed -n 's/^[[:space:]]*\[[[:space:]]*\([^]]*[^][:space:]]\)[[:space:]]*\][[:space:]]*$/\1/p' \
+		-- "$config" 2>/dev/null
+}
+
+_faiz_idcard()
+{
+	local cur prev word
+	local -a opts
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=""
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	opts=(-f --format -o --output --raw --save-images --images --force
+		--profile --endpoint --config --timeout --connect-timeout --rate
+		--retries -v --verbose -q --quiet -h --help -V --version)
+
+	# --option=value is completed like "--option value". Bash splits the
+	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
+	if [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		cur=${cur#*=}
+	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	fi
+
+	case $prev in
+	-f | --format)
+		mapfile -t COMPREPLY < <(compgen -W "table json ndjson csv" -- "$cur")
+		return 0
+		;;
+	--images)
+		# A comma list: complete the item after the last comma.
+		local done_part="" item
+		local -a left=()
+		[[ $cur == *,* ]] && done_part=${cur%,*},
+		for item in cropped portrait id_number; do
+			[[ ,$done_part == *,$item,* ]] || left+=("$item")
+		done
+		mapfile -t COMPREPLY < <(compgen -P "$done_part" -W "${left[*]}" -- "${cur##*,}")
+		compopt -o nospace 2>/dev/null
+		return 0
+		;;
+	--save-images)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return 0
+		;;
+	-o | --output | --config)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
+	--profile)
+		mapfile -t COMPREPLY < <(compgen -W "$(_faiz_idcard_profiles)" -- "$cur")
+		return 0
+		;;
+	--endpoint | --timeout | --connect-timeout | --rate | --retries)
+		# A URL or a number: nothing to offer.
+		return 0
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "${opts[*]}" -- "$cur")
+		return 0
+	fi
+
+	# Operands: JPEG files, and directories to look into.
+	compopt -o filenames 2>/dev/null
+	while IFS= read -r word; do
+		if [[ -d $word ]]; then
+			COMPREPLY+=("$word")
+		else
+			case $word in
+			*.[jJ][pP][gG] | *.[jJ][pP][eE][gG]) COMPREPLY+=("$word") ;;
+			esac
+		fi
+	done < <(compgen -f -- "$cur")
+	return 0
+}
+
+complete -F _faiz_idcard faiz-idcard

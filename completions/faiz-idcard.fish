@@ -1,0 +1,64 @@
+# fish completion for faiz-idcard(1); the options follow the man page.
+
+# The profile names: the [section] lines of the configuration file that
+# --config names on the command line, else $FAIZ_CONFIG, else the default.
+function __faiz_idcard_profiles
+    set -l config
+    set -l words (commandline -opc)
+    for i in (seq (count $words))
+        switch $words[$i]
+            case --config
+                set -l next (math $i + 1)
+                if test $next -le (count $words)
+                    set config $words[$next]
+                end
+            case '--config=*'
+                set config (string replace -- --config= '' $words[$i])
+        end
+    end
+    if test -z "$config"
+        if set -q FAIZ_CONFIG; and test -n "$FAIZ_CONFIG"
+            set config $FAIZ_CONFIG
+        else if set -q XDG_CONFIG_HOME; and test -n "$XDG_CONFIG_HOME"
+            set config $XDG_CONFIG_HOME/faiz/config
+        else
+            set config $HOME/.config/faiz/config
+        end
+    end
+    test -r "$config"; or return 0
+    string replace -rf -- '^\s*\[\s*([^\]]*[^\]\s])\s*\]\s*$' '$1' <$config
+end
+
+# --images takes a comma list: offer the names not yet in it.
+function __faiz_idcard_images
+    set -l token (commandline -ct | string replace -r -- '^--images=' '')
+    set -l done_part (string match -r -- '^.*,' $token)
+    for item in cropped portrait id_number
+        if not string match -q -- "*,$item,*" ",$done_part"
+            printf '%s%s\n' "$done_part" $item
+        end
+    end
+end
+
+# Operands: JPEG files and directories only.
+complete -c faiz-idcard -f
+complete -c faiz-idcard -n 'not string match -q -- "-*" (commandline -ct)' \
+    -a '(__fish_complete_suffix .jpg; __fish_complete_suffix .jpeg; __fish_complete_suffix .JPG; __fish_complete_suffix .JPEG)'
+
+complete -c faiz-idcard -s f -l format -x -a 'table\t"aligned columns for a terminal" json\t"one pretty-printed array" ndjson\t"one compact record per line" csv\t"RFC 4180 with a header row"' -d 'Output format'
+complete -c faiz-idcard -s o -l output -r -F -d 'Write the records to a file (mode 0600)'
+complete -c faiz-idcard -l raw -d 'json/ndjson: add the untouched response as "raw"'
+complete -c faiz-idcard -l save-images -x -a '(__fish_complete_directories)' -d 'Save the returned images in a directory'
+complete -c faiz-idcard -l images -x -a '(__faiz_idcard_images)' -d 'Which images --save-images writes'
+complete -c faiz-idcard -l force -d 'Overwrite existing saved images and output file'
+complete -c faiz-idcard -l profile -x -a '(__faiz_idcard_profiles)' -d 'Config file section to use'
+complete -c faiz-idcard -l endpoint -x -d 'Gateway base URL'
+complete -c faiz-idcard -l config -r -F -d 'Config file'
+complete -c faiz-idcard -l timeout -x -d 'Total time for one request, in seconds'
+complete -c faiz-idcard -l connect-timeout -x -d 'Time to connect, in seconds'
+complete -c faiz-idcard -l rate -x -d 'Requests per second for the whole run'
+complete -c faiz-idcard -l retries -x -d 'Retries for network and server failures'
+complete -c faiz-idcard -s v -l verbose -d 'One line per request on stderr'
+complete -c faiz-idcard -s q -l quiet -d 'No warnings or summary on stderr'
+complete -c faiz-idcard -s h -l help -d 'Show the help and exit'
+complete -c faiz-idcard -s V -l version -d 'Show the version and exit'

@@ -1,0 +1,38 @@
+/* JPEG header checks on a memory buffer: structure, dimensions, end marker. */
+#ifndef JPEG_H
+#define JPEG_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct jpeg_info {
+	unsigned width, height;  /* from the SOF header, both non-zero */
+	int components;          /* colour components in the frame (1 grey, 3 colour) */
+	int progressive;         /* 1 for a progressive frame (SOF2, SOF6, SOF10, SOF14) */
+};
+
+enum jpeg_status {
+	JPEG_OK = 0,
+	JPEG_NOT_JPEG,  /* no SOI marker at the start */
+	JPEG_BAD,       /* corrupt segments, no SOF or SOS, zero width or height */
+	JPEG_TRUNCATED  /* no EOI marker, or a segment running past the end */
+};
+
+/*
+ * Validate the marker structure of the JPEG in buf[0..len) without decoding
+ * it: SOI at the start; marker segments with bounded lengths up to a frame
+ * header (SOFn), which gives the dimensions; a scan header (SOS); the
+ * entropy-coded data (with FF 00 stuffing and RSTn markers, and further
+ * segments between the scans of a progressive image) up to the EOI marker.
+ * Bytes after EOI are allowed: phones append data there.
+ *
+ * Returns an enum jpeg_status. On success info (may be NULL) is filled;
+ * otherwise err (may be NULL) gets a lower-case reason such as "not a JPEG
+ * (no SOI marker)", "truncated JPEG (no EOI marker)" or "corrupt JPEG (no
+ * SOF header)".
+ */
+int jpeg_probe(const unsigned char *buf, size_t len, struct jpeg_info *info,
+    struct fz_err *err);
+
+#endif

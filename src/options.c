@@ -1,0 +1,295 @@
+/* Command-line parsing: the option table, defaults, and strict number parsing. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+const char options_synopsis[] =
+    "usage: faiz-idcard [-qvV] [-f format] [-o file] [--raw] [--save-images dir]\n"
+    "                   [--images list] [--force] [--profile name] [--endpoint url]\n"
+    "                   [--config file] [--timeout seconds] [--connect-timeout seconds]\n"
+    "                   [--rate r] [--retries n] file ...\n";
+
+const char options_help[] =
+    "Recognise Chinese resident ID cards through the Faiz API.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --format FORMAT      table, json, ndjson or csv (default: table on a\n"
+    "                           terminal, ndjson otherwise)\n"
+    "  -o, --output FILE        write the records to FILE (mode 0600)\n"
+    "      --raw                json/ndjson: add the untouched response as \"raw\"\n"
+    "      --save-images DIR    save the returned images into DIR\n"
+    "      --images LIST        which images to save: cropped,portrait,id_number\n"
+    "      --force              overwrite existing files\n"
+    "      --profile NAME       config file section (default: default)\n"
+    "      --endpoint URL       gateway URL (default: " "http://api-gateway.tempeisite.xyz" ")\n"
+    "      --config FILE        config file (default: ~/.config/faiz/config)\n"
+    "      --timeout SECONDS    total time for one request (default: 60)\n"
+    "      --connect-timeout SECONDS\n"
+    "                           time to connect (default: 10)\n"
+    "      --rate R             requests per second for the run (default: 1)\n"
+    "      --retries N          retries for network and server failures (default: 3)\n"
+    "  -v, --verbose            one line per request on stderr\n"
+    "  -q, --quiet              no warnings or summary on stderr\n"
+    "  -h, --help               show this help and exit\n"
+    "  -V, --version            show the version and exit\n"
+    "\n"
+    "Credentials come from FAIZ_ACCESS_KEY and FAIZ_SECRET_KEY or the config file;\n"
+    "never from the command line. See faiz-idcard(1).\n";
+
+enum long_only {
+	OPT_RAW = 256,
+	OPT_SAVE_IMAGES,
+	OPT_IMAGES,
+	OPT_FORCE,
+	OPT_PROFILE,
+	OPT_ENDPOINT,
+	OPT_CONFIG,
+	OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_RATE,
+	OPT_RETRIES
+};
+
+static const char short_options[] = ":f:o:vqhV";
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "save-images", required_argument, NULL, OPT_SAVE_IMAGES },
+	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = FORMAT_AUTO;
+	o->images = IMAGE_ALL;
+	o->timeout = 60;
+	o->connect_timeout = 10;
+	o->rate = 1;
+	o->retries = 3;
+}
+
+/* A decimal number of seconds or a rate: finite, within [min, max]. */
+static int
+parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
+	    v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_format(const char *s, enum out_format *f)
+{
+	if (strcmp(s, "table") == 0)
+		*f = FORMAT_TABLE;
+	else if (strcmp(s, "json") == 0)
+		*f = FORMAT_JSON;
+	else if (strcmp(s, "ndjson") == 0)
+		*f = FORMAT_NDJSON;
+	else if (strcmp(s, "csv") == 0)
+		*f = FORMAT_CSV;
+	else
+		return -1;
+	return 0;
+}
+
+/* "cropped,portrait,id_number" in any order and subset, no empty items. */
+static int
+parse_images(const char *s, unsigned *out)
+{
+	const char *p = s, *comma;
+	unsigned bits = 0;
+	size_t n;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 7 && strncmp(p, "cropped", n) == 0)
+			bits |= IMAGE_CROPPED;
+		else if (n == 8 && strncmp(p, "portrait", n) == 0)
+			bits |= IMAGE_PORTRAIT;
+		else if (n == 9 && strncmp(p, "id_number", n) == 0)
+			bits |= IMAGE_ID_NUMBER;
+		else
+			return -1;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	*out = bits;
+	return 0;
+}
+
+int
+options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
+{
+	int c, images_set = 0;
+
+	options_defaults(o);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_format(optarg, &o->format) == -1) {
+				fz_seterr(err, "unknown format '%s' (use table, "
+				    "json, ndjson or csv)", optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_RAW:
+			o->raw = 1;
+			break;
+		case OPT_SAVE_IMAGES:
+			o->save_dir = optarg;
+			break;
+		case OPT_IMAGES:
+			if (parse_images(optarg, &o->images) == -1) {
+				fz_seterr(err, "--images: '%s' is not a list of "
+				    "cropped, portrait, id_number", optarg);
+				return -1;
+			}
+			images_set = 1;
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_PROFILE:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--profile: empty name");
+				return -1;
+			}
+			o->profile = optarg;
+			break;
+		case OPT_ENDPOINT:
+			o->endpoint = optarg;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_double(optarg, 0.001, 86400, &o->timeout) == -1) {
+				fz_seterr(err, "--timeout: '%s' is not a number of "
+				    "seconds from 0.001 to 86400", optarg);
+				return -1;
+			}
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			if (parse_double(optarg, 0.001, 86400,
+			    &o->connect_timeout) == -1) {
+				fz_seterr(err, "--connect-timeout: '%s' is not a "
+				    "number of seconds from 0.001 to 86400", optarg);
+				return -1;
+			}
+			break;
+		case OPT_RATE:
+			if (parse_double(optarg, 0.001, 1000, &o->rate) == -1) {
+				fz_seterr(err, "--rate: '%s' is not a number of "
+				    "requests per second from 0.001 to 1000", optarg);
+				return -1;
+			}
+			break;
+		case OPT_RETRIES:
+			if (parse_long(optarg, 0, 100, &o->retries) == -1) {
+				fz_seterr(err, "--retries: '%s' is not a whole "
+				    "number from 0 to 100", optarg);
+				return -1;
+			}
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case 'V':
+			o->version = 1;
+			break;
+		case ':':
+			fz_seterr(err, "option '%s' needs an argument",
+			    argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt != 0 && optopt < 256)
+				fz_seterr(err, "unknown option '-%c'", optopt);
+			else
+				fz_seterr(err, "unknown option '%s'",
+				    argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o->help || o->version)
+		return 0;
+	o->inputs = argv + optind;
+	o->ninputs = (size_t)(argc - optind);
+
+	/* Conflicts and missing operands, checked once everything is known. */
+	if (o->verbose && o->quiet) {
+		fz_seterr(err, "-v and -q cannot be used together");
+		return -1;
+	}
+	if (images_set && o->save_dir == NULL) {
+		fz_seterr(err, "--images needs --save-images DIR");
+		return -1;
+	}
+	if (o->raw && (o->format == FORMAT_TABLE || o->format == FORMAT_CSV)) {
+		fz_seterr(err, "--raw works only with json and ndjson");
+		return -1;
+	}
+	if (o->ninputs == 0) {
+		fz_seterr(err, "no input files");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* Command-line options: one struct, one getopt_long table, defaults in one place. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum out_format {
+	FORMAT_AUTO = 0, /* table on a terminal, ndjson otherwise */
+	FORMAT_TABLE,
+	FORMAT_JSON,
+	FORMAT_NDJSON,
+	FORMAT_CSV
+};
+
+/* Which images --save-images writes (bit set). */
+enum image_kind {
+	IMAGE_CROPPED = 1 << 0,
+	IMAGE_PORTRAIT = 1 << 1,
+	IMAGE_ID_NUMBER = 1 << 2,
+	IMAGE_ALL = IMAGE_CROPPED | IMAGE_PORTRAIT | IMAGE_ID_NUMBER
+};
+
+struct options {
+	enum out_format format;
+	const char *output;      /* -o FILE, NULL for stdout */
+	int raw;                 /* --raw */
+	const char *save_dir;    /* --save-images DIR */
+	unsigned images;         /* --images LIST, enum image_kind bits */
+	int force;               /* --force */
+	const char *profile;     /* --profile NAME */
+	const char *endpoint;    /* --endpoint URL */
+	const char *config;      /* --config FILE */
+	double timeout;          /* --timeout SECONDS, total per request */
+	double connect_timeout;  /* --connect-timeout SECONDS */
+	double rate;             /* --rate R, requests per second */
+	long retries;            /* --retries N */
+	int verbose;             /* -v */
+	int quiet;               /* -q */
+	int help;                /* -h */
+	int version;             /* -V */
+	char **inputs;           /* operands, pointing into argv */
+	size_t ninputs;
+};
+
+/*
+ * Parse argv into opts (defaults first). Returns 0, or -1 with a message in
+ * err for a usage error. Does not print.
+ */
+int options_parse(struct options *opts, int argc, char **argv, struct fz_err *err);
+
+/* The usage synopsis and the --help text. */
+extern const char options_synopsis[];
+extern const char options_help[];
+
+#endif

@@ -1,0 +1,61 @@
+/* Request signing: SHA-256 and the nonce from OpenSSL's libcrypto. */
+#include "sign.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+int
+sign_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32)
+		return -1;
+	fz_hex(md, 32, out);
+	return 0;
+}
+
+int
+sign_request(struct sign_headers *h, const char *image_sha256,
+    const char *secret, time_t now, struct fz_err *err)
+{
+	unsigned char rnd[SIGN_NONCE_BYTES];
+	size_t blen, slen;
+	char *buf;
+	int rc;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		fz_seterr(err, "cannot get random bytes for the nonce");
+		return -1;
+	}
+	fz_hex(rnd, sizeof(rnd), h->nonce);
+	snprintf(h->timestamp, sizeof(h->timestamp), "%lld", (long long)now);
+	snprintf(h->body, sizeof(h->body), "%s", image_sha256);
+
+	/* The gateway hashes the UTF-8 bytes of body + "." + secretKey. */
+	blen = strlen(h->body);
+	slen = strlen(secret);
+	if ((buf = malloc(blen + 1 + slen)) == NULL) {
+		fz_seterr(err, "out of memory");
+		return -1;
+	}
+	memcpy(buf, h->body, blen);
+	buf[blen] = '.';
+	memcpy(buf + blen + 1, secret, slen);
+	rc = sign_sha256_hex(buf, blen + 1 + slen, h->sign);
+	/* The buffer held the secret key: wipe it before it goes back to malloc. */
+	OPENSSL_cleanse(buf, blen + 1 + slen);
+	free(buf);
+	if (rc == -1) {
+		fz_seterr(err, "SHA-256 failed");
+		return -1;
+	}
+	return 0;
+}

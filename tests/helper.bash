@@ -1,0 +1,146 @@
+# Shared bats helper for tests/NN-*.bats: isolation, the binary under test, the cached card set, and emulator control.
+#
+# Use from a test file with `load helper`.  It defines default setup/teardown
+# functions; a file that defines its own must call `common_setup` first in
+# `setup` and `emu_stop` in `teardown`.
+#
+#   FAIZ                 the binary under test (FAIZ_BIN overrides, e.g. the ASan build)
+#   cards                prints the directory of the standard specimen card set (made once per run)
+#   emu_start [ARGS]     start tests/emulator.py on a free port, export FAIZ_ENDPOINT and the test keys
+#   emu_stop             stop it (the default teardown does this)
+#   emu_faults JSON      queue faults, e.g. emu_faults '["502","ok"]'
+#   emu_config JSON      e.g. emu_config '{"clock_offset": 600}'
+#   emu_requests         print the JSON log of gateway requests
+#   emu_stats            print {"requests": n, "charged": n}
+#   emu_reset            clear queue, log, nonces, charge counter, config
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+HELPER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PYTHON=/usr/bin/python3
+EMULATOR="$HELPER_DIR/emulator.py"
+MKCARDS="$HELPER_DIR/mkcards.py"
+FIXTURES="$HELPER_DIR/fixtures"
+
+# Resolve the binary before the FAIZ_* variables are cleared below.
+FAIZ="${FAIZ_BIN:-$BATS_TEST_DIRNAME/../faiz-idcard}"
+export FAIZ
+
+# The user's environment must not leak into the tests: drop every FAIZ_*
+# variable the client reads (FAIZ_BIN is the suite's own, kept) and every
+# proxy variable libcurl honours.
+for _v in $(compgen -v FAIZ_); do
+	[ "$_v" = FAIZ_BIN ] || unset "$_v"
+done
+unset _v
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy ftp_proxy FTP_PROXY
+
+# The emulator's default key pair.
+EMU_ACCESS_KEY=0123456789abcdef0123456789abcdef
+EMU_SECRET_KEY=fedcba9876543210fedcba9876543210
+
+# Directory of the standard card set, generated once per bats run (all files,
+# all parallel jobs) under a lock.
+cards() {
+	local dir="$BATS_RUN_TMPDIR/cards"
+	if [ ! -f "$dir/.done" ]; then
+		(
+			flock 9
+			if [ ! -f "$dir/.done" ]; then
+				rm -rf "$dir.tmp"
+				"$PYTHON" "$MKCARDS" set "$dir.tmp" >&2 || exit 1
+				touch "$dir.tmp/.done"
+				rm -rf "$dir"
+				mv "$dir.tmp" "$dir"
+			fi
+		) 9>"$BATS_RUN_TMPDIR/cards.lock" || {
+			echo "helper: cannot make the card set" >&2
+			return 1
+		}
+	fi
+	printf '%s\n' "$dir"
+}
+
+# A private HOME and XDG_CONFIG_HOME under DIR so no real config is read.
+isolate_home() {
+	local dir="$1"
+	mkdir -p "$dir/home/.config"
+	export HOME="$dir/home"
+	export XDG_CONFIG_HOME="$dir/home/.config"
+}
+
+common_setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	isolate_home "$BATS_TEST_TMPDIR"
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	emu_stop
+}
+
+# Start the emulator with the test fixtures and any extra arguments.  Usable in
+# setup (per test) or setup_file (shared by a file; stop it in teardown_file).
+emu_start() {
+	local dir="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}"
+	local i
+	EMU_PORT_FILE="$dir/emu.port"
+	EMU_LOG="$dir/emu.log"
+	rm -f "$EMU_PORT_FILE"
+	# fd 3 is closed so bats does not wait for the background process.
+	"$PYTHON" "$EMULATOR" --port-file "$EMU_PORT_FILE" --fixtures "$FIXTURES" --log "$EMU_LOG" "$@" \
+		>>"$EMU_LOG" 2>&1 3>&- &
+	EMU_PID=$!
+	for i in $(seq 50); do
+		[ -s "$EMU_PORT_FILE" ] && break
+		if ! kill -0 "$EMU_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	if [ ! -s "$EMU_PORT_FILE" ]; then
+		echo "helper: emulator did not start; its log:" >&2
+		cat "$EMU_LOG" >&2
+		kill "$EMU_PID" 2>/dev/null
+		unset EMU_PID
+		return 1
+	fi
+	EMU_PORT="$(cat "$EMU_PORT_FILE")"
+	EMU_URL="http://127.0.0.1:$EMU_PORT"
+	export EMU_PID EMU_PORT EMU_URL EMU_LOG
+	export FAIZ_ENDPOINT="$EMU_URL"
+	export FAIZ_ACCESS_KEY="$EMU_ACCESS_KEY"
+	export FAIZ_SECRET_KEY="$EMU_SECRET_KEY"
+	isolate_home "$dir"
+}
+
+emu_stop() {
+	if [ -n "${EMU_PID:-}" ]; then
+		kill -TERM "$EMU_PID" 2>/dev/null
+		wait "$EMU_PID" 2>/dev/null
+		unset EMU_PID
+	fi
+	return 0
+}
+
+# emu_ctl METHOD PATH [JSON]: one control call; fails on an HTTP error.
+emu_ctl() {
+	local method="$1" path="$2"
+	shift 2
+	if [ $# -gt 0 ]; then
+		curl -sS --noproxy '*' --fail-with-body -X "$method" -H 'Content-Type: application/json' \
+			--data-binary "$1" "$EMU_URL$path"
+	else
+		curl -sS --noproxy '*' --fail-with-body -X "$method" "$EMU_URL$path"
+	fi
+}
+
+emu_faults() { emu_ctl POST /_emu/faults "$1" >/dev/null; }
+emu_config() { emu_ctl POST /_emu/config "$1" >/dev/null; }
+emu_reset() { emu_ctl POST /_emu/reset >/dev/null; }
+emu_requests() { emu_ctl GET /_emu/requests; }
+emu_stats() { emu_ctl GET /_emu/stats; }
