@@ -313,7 +313,7 @@ no_links(int e)
 static int
 commit(int dirfd, struct pending *p, int force, struct fz_err *err)
 {
-	int fd, e;
+	int fd;
 
 	if (force) {
 		if (renameat(dirfd, p->tmp, dirfd, p->name) == -1)
@@ -340,11 +340,8 @@ commit(int dirfd, struct pending *p, int force, struct fz_err *err)
 			goto failed;
 	}
 	p->committed = 1;
-	if (unlinkat(dirfd, p->tmp, 0) == -1) {
-		e = errno;
-		fz_seterr(err, "%s: %s", p->tmp, strerror(e));
-		return SAVE_FAILED;
-	}
+	if (unlinkat(dirfd, p->tmp, 0) == -1)
+		goto failed;
 	p->have_tmp = 0;
 	return SAVE_OK;
 exists:

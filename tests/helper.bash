@@ -2,7 +2,7 @@
 #
 # Use from a test file with `load helper`.  It defines default setup/teardown
 # functions; a file that defines its own must call `common_setup` first in
-# `setup` and `emu_stop` in `teardown`.
+# `setup` and `emu_stop` in `teardown` (when the test started the emulator).
 #
 #   FAIZ                 the binary under test (FAIZ_BIN overrides, e.g. the ASan build)
 #   cards                prints the directory of the standard specimen card set (made once per run)
@@ -73,14 +73,22 @@ isolate_home() {
 common_setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	isolate_home "$BATS_TEST_TMPDIR"
+	# Loading this helper cleared FAIZ_*; bring back what a file-scoped emulator set.
+	if [ -f "$BATS_FILE_TMPDIR/emu.env" ]; then
+		. "$BATS_FILE_TMPDIR/emu.env"
+	fi
 }
 
 setup() {
 	common_setup
 }
 
+# Stops only an emulator this test started: one started in setup_file is
+# shared by the file and stopped in teardown_file.
 teardown() {
-	emu_stop
+	if [ "${EMU_SCOPE:-}" = test ]; then
+		emu_stop
+	fi
 }
 
 # Start the emulator with the test fixtures and any extra arguments.  Usable in
@@ -88,6 +96,7 @@ teardown() {
 emu_start() {
 	local dir="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}"
 	local i
+	if [ -n "${BATS_TEST_TMPDIR:-}" ]; then EMU_SCOPE=test; else EMU_SCOPE=file; fi
 	EMU_PORT_FILE="$dir/emu.port"
 	EMU_LOG="$dir/emu.log"
 	rm -f "$EMU_PORT_FILE"
@@ -111,11 +120,15 @@ emu_start() {
 	fi
 	EMU_PORT="$(cat "$EMU_PORT_FILE")"
 	EMU_URL="http://127.0.0.1:$EMU_PORT"
-	export EMU_PID EMU_PORT EMU_URL EMU_LOG
+	export EMU_PID EMU_PORT EMU_URL EMU_LOG EMU_SCOPE
 	export FAIZ_ENDPOINT="$EMU_URL"
 	export FAIZ_ACCESS_KEY="$EMU_ACCESS_KEY"
 	export FAIZ_SECRET_KEY="$EMU_SECRET_KEY"
 	isolate_home "$dir"
+	if [ "$EMU_SCOPE" = file ]; then
+		declare -p EMU_PID EMU_PORT EMU_URL EMU_LOG EMU_SCOPE FAIZ_ENDPOINT FAIZ_ACCESS_KEY FAIZ_SECRET_KEY |
+			sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/emu.env"
+	fi
 }
 
 emu_stop() {
@@ -123,6 +136,9 @@ emu_stop() {
 		kill -TERM "$EMU_PID" 2>/dev/null
 		wait "$EMU_PID" 2>/dev/null
 		unset EMU_PID
+		if [ "${EMU_SCOPE:-}" = file ]; then
+			rm -f "$BATS_FILE_TMPDIR/emu.env"
+		fi
 	fi
 	return 0
 }
