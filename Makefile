@@ -68,7 +68,8 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev mandoc bats bats-assert bats-support \
-		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates
+		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
+		zsh fish valgrind util-linux
 
 install: faiz-idcard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -40,10 +40,21 @@ function __faiz_idcard_images
     end
 end
 
-# Operands: JPEG files and directories only.
+# Operands: JPEG files, and directories to look into.
+function __faiz_idcard_operands
+    set -l token (commandline -ct)
+    for f in $token*
+        if test -d "$f"
+            printf '%s/\n' (string trim -r -c / -- $f)
+        else if string match -qir -- '\.jpe?g$' $f
+            printf '%s\n' $f
+        end
+    end
+end
+
 complete -c faiz-idcard -f
 complete -c faiz-idcard -n 'not string match -q -- "-*" (commandline -ct)' \
-    -a '(__fish_complete_suffix .jpg; __fish_complete_suffix .jpeg; __fish_complete_suffix .JPG; __fish_complete_suffix .JPEG)'
+    -a '(__faiz_idcard_operands)'
 
 complete -c faiz-idcard -s f -l format -x -a 'table\t"aligned columns for a terminal" json\t"one pretty-printed array" ndjson\t"one compact record per line" csv\t"RFC 4180 with a header row"' -d 'Output format'
 complete -c faiz-idcard -s o -l output -r -F -d 'Write the records to a file (mode 0600)'

@@ -472,12 +472,14 @@ batch_run(const struct batch_conf *conf, char *const *inputs, size_t n,
 			break;
 		}
 		free(name);
-		if (b.fatal) {
-			record_set_error(rec, "not_sent", "not sent: %s",
-			    b.fatal_why);
-		} else if (input_load(inputs[i], &img, &code, &e) == -1) {
+		/* Local checks run even after a stop: they give the real reason. */
+		if (input_load(inputs[i], &img, &code, &e) == -1) {
 			record_set_error(rec, code, "%s", e.msg);
 			hook_error(&b, "%s: %s", inputs[i], e.msg);
+		} else if (b.fatal) {
+			record_set_error(rec, "not_sent", "not sent: %s",
+			    b.fatal_why);
+			input_free(&img);
 		} else {
 			if (stems != NULL && !conf->force &&
 			    save_would_clobber(conf->save_dir, stems[i],

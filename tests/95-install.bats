@@ -1,0 +1,29 @@
+# make install / uninstall honour PREFIX and DESTDIR and install every piece.
+bats_require_minimum_version 1.5.0
+load helper
+
+@test "make install puts binary, man page and completions under DESTDIR/PREFIX" {
+	top="$BATS_TEST_DIRNAME/.."
+	run make -s -C "$top" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/fz
+	assert_success
+	r="$BATS_TEST_TMPDIR/root/opt/fz"
+	[ -x "$r/bin/faiz-idcard" ]
+	[ "$(stat -c %a "$r/bin/faiz-idcard")" = 755 ]
+	[ -f "$r/share/man/man1/faiz-idcard.1" ]
+	[ -f "$r/share/bash-completion/completions/faiz-idcard" ]
+	[ -f "$r/share/zsh/site-functions/_faiz-idcard" ]
+	[ -f "$r/share/fish/vendor_completions.d/faiz-idcard.fish" ]
+	run "$r/bin/faiz-idcard" --version
+	assert_output --regexp '^faiz-idcard [0-9]+\.[0-9]+\.[0-9]+$'
+	# Nothing was installed outside DESTDIR.
+	[ ! -e /opt/fz ]
+	run make -s -C "$top" uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/fz
+	assert_success
+	[ -z "$(find "$BATS_TEST_TMPDIR/root" -type f)" ]
+}
+
+@test "the man page renders" {
+	run mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/faiz-idcard.1"
+	assert_success
+	assert_output --partial 'EXIT STATUS'
+}
