@@ -249,8 +249,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
                   "application/json;charset=UTF-8")
 
+    def route_path(self):
+        """The request path without query; an absolute URI (the client used us as its
+        HTTP proxy, as libcurl does with http_proxy set) is reduced to its path."""
+        p = self.path
+        if p.startswith("http://"):
+            parts = p.split("/", 3)
+            p = "/" + (parts[3] if len(parts) > 3 else "")
+        return p.split("?", 1)[0]
+
     def do_any(self):
-        if self.path.split("?", 1)[0].startswith("/_emu/"):
+        if self.route_path().startswith("/_emu/"):
             self.handle_control()
         else:
             self.handle_gateway()
@@ -261,7 +270,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_control(self):
         body = self.read_body()
-        path = self.path.split("?", 1)[0]
+        path = self.route_path()
         st = self.st
         try:
             arg = json.loads(body.decode("utf-8")) if body else None
@@ -314,6 +323,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {
             "method": self.command,
             "path": self.path,
+            "peer_port": self.client_address[1],
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body_len": len(body) if body is not None else None,
             "body_sha256": sha256_hex(body) if body is not None else None,
@@ -362,7 +372,7 @@ class Handler(BaseHTTPRequestHandler):
         """Gateway checks in the gateway's order; returns "ok" or the reason for the 403."""
         st = self.st
         # Routes match on the path alone, as Spring Cloud Gateway does; a query string does not matter.
-        if self.command != "POST" or self.path.split("?", 1)[0] != INTERFACE_PATH:
+        if self.command != "POST" or self.route_path() != INTERFACE_PATH:
             return "no-route"
         h = self.headers
         access_key = h.get("accessKey")
