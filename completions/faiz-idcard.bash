@@ -34,7 +34,9 @@ _faiz_idcard()
 
 	opts=(-f --format -o --output --raw --save-images --images --force
 		--profile --endpoint --config --timeout --connect-timeout --rate
-		--retries -v --verbose -q --quiet -h --help -V --version)
+		--retries -j --jobs -r --recursive -0 --null --files-from
+		--no-resize --unordered --dry-run --resume -v --verbose -q --quiet
+		-h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
@@ -67,7 +69,7 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0
 		;;
-	-o | --output | --config)
+	-o | --output | --config | --files-from | --resume)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
@@ -76,7 +78,7 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -W "$(_faiz_idcard_profiles)" -- "$cur")
 		return 0
 		;;
-	--endpoint | --timeout | --connect-timeout | --rate | --retries)
+	--endpoint | --timeout | --connect-timeout | --rate | --retries | -j | --jobs)
 		# A URL or a number: nothing to offer.
 		return 0
 		;;
@@ -87,7 +89,8 @@ _faiz_idcard()
 		return 0
 	fi
 
-	# Operands: JPEG files, and directories to look into.
+	# Operands: JPEG files, and directories to look into ("-", a path list
+	# on standard input, is typed as it is).
 	compopt -o filenames 2>/dev/null
 	while IFS= read -r word; do
 		if [[ -d $word ]]; then

@@ -1,7 +1,6 @@
-/* HTTP transport: libcurl easy handle reused across requests for keep-alive. */
+/* HTTP transport: a libcurl multi handle driving a fixed pool of easy handles; connections are kept alive. */
 #include "http.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,43 +10,73 @@
 
 #include "version.h"
 
-struct http {
-	CURL *curl;
-	struct http_opts opts;
-	char errbuf[CURL_ERROR_SIZE];
-};
-
-struct sink {
-	struct http_resp *resp;
+struct xfer {
+	CURL *easy;
+	struct curl_slist *headers;
+	struct http_resp resp;
 	size_t cap;
 	size_t max;
 	int too_large;
+	int busy;
+	void *user;
+	const volatile sig_atomic_t *interrupted;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct http {
+	CURLM *multi;
+	struct xfer *x;
+	size_t nx;
+	size_t busy;
+	struct http_opts opts;
 };
 
 struct http *
-http_new(const struct http_opts *opts, struct fz_err *err)
+http_new(const struct http_opts *opts, size_t slots, struct fz_err *err)
 {
 	struct http *h;
+	size_t i;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL) {
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->x = calloc(slots, sizeof(*h->x))) == NULL) {
+		free(h);
 		fz_seterr(err, "out of memory");
 		return NULL;
 	}
+	h->nx = slots;
 	h->opts = *opts;
-	if ((h->curl = curl_easy_init()) == NULL) {
-		free(h);
-		fz_seterr(err, "cannot initialise libcurl");
-		return NULL;
-	}
+	if ((h->multi = curl_multi_init()) == NULL)
+		goto fail;
+	for (i = 0; i < slots; i++)
+		if ((h->x[i].easy = curl_easy_init()) == NULL)
+			goto fail;
+	/* One connection per slot at most, reused from request to request. */
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)slots);
 	return h;
+fail:
+	http_free(h);
+	fz_seterr(err, "cannot initialise libcurl");
+	return NULL;
 }
 
 void
 http_free(struct http *h)
 {
+	size_t i;
+
 	if (h == NULL)
 		return;
-	curl_easy_cleanup(h->curl);
+	for (i = 0; i < h->nx; i++) {
+		if (h->x[i].busy)
+			curl_multi_remove_handle(h->multi, h->x[i].easy);
+		curl_slist_free_all(h->x[i].headers);
+		free(h->x[i].resp.body);
+		if (h->x[i].easy != NULL)
+			curl_easy_cleanup(h->x[i].easy);
+	}
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
+	free(h->x);
 	free(h);
 }
 
@@ -58,27 +87,33 @@ http_resp_free(struct http_resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
+size_t
+http_busy(const struct http *h)
+{
+	return h->busy;
+}
+
 static size_t
 on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct sink *s = userdata;
-	struct http_resp *r = s->resp;
+	struct xfer *x = userdata;
+	struct http_resp *r = &x->resp;
 	size_t n = size * nmemb, ncap;
 	char *nb;
 
 	/* Refuse before growing: a server cannot make us allocate past max. */
-	if (n > s->max || r->len > s->max - n) {
-		s->too_large = 1;
+	if (n > x->max || r->len > x->max - n) {
+		x->too_large = 1;
 		return 0;
 	}
-	if (r->len + n + 1 > s->cap) {
-		ncap = s->cap ? s->cap : 16384;
+	if (r->len + n + 1 > x->cap) {
+		ncap = x->cap ? x->cap : 16384;
 		while (ncap < r->len + n + 1)
 			ncap *= 2;
 		if ((nb = realloc(r->body, ncap)) == NULL)
 			return 0;
 		r->body = nb;
-		s->cap = ncap;
+		x->cap = ncap;
 	}
 	memcpy(r->body + r->len, ptr, n);
 	r->len += n;
@@ -113,12 +148,12 @@ grab_header(const char *line, size_t n, const char *name, char *out,
 static size_t
 on_header(char *buf, size_t size, size_t nitems, void *userdata)
 {
-	struct sink *s = userdata;
+	struct xfer *x = userdata;
 	size_t n = size * nitems;
 
-	grab_header(buf, n, "date", s->resp->date, sizeof(s->resp->date));
-	grab_header(buf, n, "content-type", s->resp->content_type,
-	    sizeof(s->resp->content_type));
+	grab_header(buf, n, "date", x->resp.date, sizeof(x->resp.date));
+	grab_header(buf, n, "content-type", x->resp.content_type,
+	    sizeof(x->resp.content_type));
 	return n;
 }
 
@@ -126,17 +161,17 @@ static int
 on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct http *h = clientp;
+	struct xfer *x = clientp;
 
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return h->opts.interrupted != NULL && *h->opts.interrupted;
+	return x->interrupted != NULL && *x->interrupted;
 }
 
 static enum http_status
-classify(CURLcode rc, const struct sink *s)
+classify(CURLcode rc, const struct xfer *x)
 {
 	switch (rc) {
 	case CURLE_OK:
@@ -151,7 +186,7 @@ classify(CURLcode rc, const struct sink *s)
 	case CURLE_FILESIZE_EXCEEDED:
 		return HTTP_E_TOO_LARGE;
 	case CURLE_WRITE_ERROR:
-		return s->too_large ? HTTP_E_TOO_LARGE : HTTP_E_OTHER;
+		return x->too_large ? HTTP_E_TOO_LARGE : HTTP_E_OTHER;
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -169,44 +204,55 @@ classify(CURLcode rc, const struct sink *s)
 	}
 }
 
-enum http_status
-http_post(struct http *h, const char *url, const char *const *headers,
-    const void *body, size_t len, struct http_resp *resp, struct fz_err *err)
+int
+http_start(struct http *h, const char *url, const char *const *headers,
+    const void *body, size_t len, void *user, struct fz_err *err)
 {
-	struct curl_slist *list = NULL, *tmp;
-	struct sink sink;
-	enum http_status st;
-	CURLcode rc;
-	CURL *c = h->curl;
+	struct curl_slist *tmp;
+	struct xfer *x = NULL;
+	CURL *c;
 	size_t i;
 
-	memset(resp, 0, sizeof(*resp));
-	memset(&sink, 0, sizeof(sink));
-	sink.resp = resp;
-	sink.max = h->opts.max_response;
-	h->errbuf[0] = '\0';
+	for (i = 0; i < h->nx && x == NULL; i++)
+		if (!h->x[i].busy)
+			x = &h->x[i];
+	if (x == NULL) {
+		fz_seterr(err, "no free transfer slot");
+		return -1;
+	}
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	free(x->resp.body);
+	memset(&x->resp, 0, sizeof(x->resp));
+	x->cap = 0;
+	x->too_large = 0;
+	x->max = h->opts.max_response;
+	x->user = user;
+	x->interrupted = h->opts.interrupted;
+	x->errbuf[0] = '\0';
 
 	for (i = 0; headers[i] != NULL; i++) {
-		if ((tmp = curl_slist_append(list, headers[i])) == NULL)
+		if ((tmp = curl_slist_append(x->headers, headers[i])) == NULL)
 			goto nomem;
-		list = tmp;
+		x->headers = tmp;
 	}
 	/* No "Expect: 100-continue" round trip before the image goes up. */
-	if ((tmp = curl_slist_append(list, "Expect:")) == NULL)
+	if ((tmp = curl_slist_append(x->headers, "Expect:")) == NULL)
 		goto nomem;
-	list = tmp;
-	if ((tmp = curl_slist_append(list,
+	x->headers = tmp;
+	if ((tmp = curl_slist_append(x->headers,
 	    "Content-Type: application/octet-stream")) == NULL)
 		goto nomem;
-	list = tmp;
+	x->headers = tmp;
 
+	c = x->easy;
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(c, CURLOPT_USERAGENT,
 	    "faiz-idcard/" FAIZ_VERSION " (libcurl)");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
@@ -218,40 +264,88 @@ http_post(struct http *h, const char *url, const char *const *headers,
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)h->opts.max_response);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
-
-	rc = curl_easy_perform(c);
-	curl_slist_free_all(list);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &resp->seconds);
-	st = classify(rc, &sink);
-	if (st != HTTP_OK) {
-		if (st == HTTP_E_TOO_LARGE)
-			fz_seterr(err, "response larger than %zu bytes",
-			    h->opts.max_response);
-		else
-			fz_seterr(err, "%s", h->errbuf[0] ? h->errbuf :
-			    curl_easy_strerror(rc));
-		http_resp_free(resp);
-		return st;
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	if (curl_multi_add_handle(h->multi, c) != CURLM_OK) {
+		fz_seterr(err, "cannot start the transfer");
+		return -1;
 	}
-	if (resp->body == NULL && (resp->body = calloc(1, 1)) == NULL) {
-		fz_seterr(err, "out of memory");
-		return HTTP_E_OTHER;
-	}
-	return HTTP_OK;
-
+	x->busy = 1;
+	h->busy++;
+	return 0;
 nomem:
-	curl_slist_free_all(list);
 	fz_seterr(err, "out of memory");
-	return HTTP_E_OTHER;
+	return -1;
+}
+
+void
+http_run(struct http *h, double timeout)
+{
+	int running = 0, numfds = 0;
+	int ms = timeout <= 0 ? 0 : (int)(timeout * 1000 + 0.5);
+
+	curl_multi_perform(h->multi, &running);
+	if (ms > 0 && running > 0)
+		curl_multi_poll(h->multi, NULL, 0, ms, &numfds);
+	else if (ms > 0)
+		fz_sleep(timeout);
+	curl_multi_perform(h->multi, &running);
+}
+
+int
+http_done(struct http *h, void **user, enum http_status *status,
+    struct http_resp *resp, struct fz_err *err)
+{
+	struct xfer *x = NULL;
+	CURLMsg *m;
+	CURLcode rc;
+	int left;
+	char *priv;
+
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg == CURLMSG_DONE)
+			break;
+	}
+	if (m == NULL)
+		return 0;
+	rc = m->data.result;
+	curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+	x = (struct xfer *)(void *)priv;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->resp.status);
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &x->resp.seconds);
+	curl_multi_remove_handle(h->multi, x->easy);
+	x->busy = 0;
+	h->busy--;
+	*user = x->user;
+	*status = classify(rc, x);
+	if (*status != HTTP_OK) {
+		if (*status == HTTP_E_TOO_LARGE)
+			fz_seterr(err, "response larger than %zu bytes", x->max);
+		else
+			fz_seterr(err, "%s", x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(rc));
+		http_resp_free(&x->resp);
+		memset(resp, 0, sizeof(*resp));
+		return 1;
+	}
+	if (x->resp.body == NULL && (x->resp.body = calloc(1, 1)) == NULL) {
+		fz_seterr(err, "out of memory");
+		*status = HTTP_E_OTHER;
+		memset(resp, 0, sizeof(*resp));
+		return 1;
+	}
+	/* The body now belongs to the caller. */
+	*resp = x->resp;
+	memset(&x->resp, 0, sizeof(x->resp));
+	x->cap = 0;
+	return 1;
 }
 
 long long

@@ -1,4 +1,4 @@
-/* HTTP transport over libcurl: one reused handle, bounded responses, classified failures. */
+/* HTTP transport over libcurl's multi interface: several uploads in flight, bounded responses, classified failures. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -15,7 +15,7 @@ enum http_status {
 	HTTP_E_RESOLVE,    /* host name did not resolve */
 	HTTP_E_CONNECT,    /* connection refused or unreachable */
 	HTTP_E_RECV,       /* connection reset or response cut short */
-	HTTP_E_TOO_LARGE,  /* response over HTTP_MAX_RESPONSE */
+	HTTP_E_TOO_LARGE,  /* response over the cap */
 	HTTP_E_TLS,        /* certificate or TLS failure */
 	HTTP_E_ABORTED,    /* interrupted by a signal */
 	HTTP_E_OTHER
@@ -25,12 +25,12 @@ struct http_opts {
 	double timeout;          /* whole request, seconds */
 	double connect_timeout;  /* seconds */
 	size_t max_response;     /* bytes */
-	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort the transfer */
+	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort transfers */
 };
 
 struct http_resp {
 	long status;
-	char *body;          /* NUL-terminated, len bytes */
+	char *body;          /* NUL-terminated, len bytes; owned by the caller once returned */
 	size_t len;
 	char date[128];      /* Date header, "" when absent */
 	char content_type[128];
@@ -39,11 +39,26 @@ struct http_resp {
 
 struct http;
 
-struct http *http_new(const struct http_opts *opts, struct fz_err *err);
-/* POST body to url with the given extra headers (NULL-terminated "Name: value" list). */
-enum http_status http_post(struct http *h, const char *url,
-    const char *const *headers, const void *body, size_t len,
+/* A transport able to run up to slots transfers at once, sharing connections. */
+struct http *http_new(const struct http_opts *opts, size_t slots,
+    struct fz_err *err);
+/*
+ * Start a POST of body (which must stay valid until the transfer is done)
+ * with the extra headers (NULL-terminated "Name: value" list). user comes
+ * back from http_done. Returns 0, or -1 when no slot is free or libcurl fails.
+ */
+int http_start(struct http *h, const char *url, const char *const *headers,
+    const void *body, size_t len, void *user, struct fz_err *err);
+/* Move transfers along for at most timeout seconds, less when one finishes. */
+void http_run(struct http *h, double timeout);
+/*
+ * Collect one finished transfer: returns 1 and fills user, status, resp
+ * (and err for a failure), or 0 when none has finished.
+ */
+int http_done(struct http *h, void **user, enum http_status *status,
     struct http_resp *resp, struct fz_err *err);
+/* Transfers started and not yet collected. */
+size_t http_busy(const struct http *h);
 void http_resp_free(struct http_resp *resp);
 void http_free(struct http *h);
 

@@ -19,8 +19,8 @@ fail(const char **code, const char *c, struct fz_err *err, const char *msg)
 }
 
 int
-input_load(const char *path, struct image *img, const char **code,
-    struct fz_err *err)
+input_load(const char *path, struct image *img,
+    const struct input_limits *lim, const char **code, struct fz_err *err)
 {
 	struct stat st;
 	struct fz_err jerr;
@@ -49,11 +49,16 @@ input_load(const char *path, struct image *img, const char **code,
 		close(fd);
 		return fail(code, "empty", err, "empty file");
 	}
-	if ((unsigned long long)st.st_size > INPUT_MAX_UPLOAD) {
+	if ((unsigned long long)st.st_size > lim->max_bytes) {
 		close(fd);
 		*code = "too_large";
-		fz_seterr(err, "%lld bytes, over the recogniser's limit of %u "
-		    "bytes", (long long)st.st_size, INPUT_MAX_UPLOAD);
+		if (lim->max_bytes == INPUT_MAX_UPLOAD)
+			fz_seterr(err, "%lld bytes, over the recogniser's limit "
+			    "of %u bytes", (long long)st.st_size,
+			    INPUT_MAX_UPLOAD);
+		else
+			fz_seterr(err, "%lld bytes, over the %zu bytes this "
+			    "tool reads", (long long)st.st_size, lim->max_bytes);
 		return -1;
 	}
 	img->len = (size_t)st.st_size;
@@ -86,10 +91,11 @@ input_load(const char *path, struct image *img, const char **code,
 		input_free(img);
 		return -1;
 	}
-	if (img->info.width > INPUT_MAX_SIDE || img->info.height > INPUT_MAX_SIDE) {
+	if (lim->max_side != 0 && (img->info.width > lim->max_side ||
+	    img->info.height > lim->max_side)) {
 		*code = "image_size";
 		fz_seterr(err, "%ux%u pixels, over the recogniser's largest side "
-		    "of %u", img->info.width, img->info.height, INPUT_MAX_SIDE);
+		    "of %u", img->info.width, img->info.height, lim->max_side);
 		input_free(img);
 		return -1;
 	}

@@ -12,6 +12,12 @@
 /* The recogniser's largest side. */
 #define INPUT_MAX_SIDE 4000u
 
+/* What input_load accepts: a size read at all, and a largest side (0: any). */
+struct input_limits {
+	size_t max_bytes;
+	unsigned max_side;
+};
+
 struct image {
 	unsigned char *data;
 	size_t len;
@@ -22,10 +28,11 @@ struct image {
 /*
  * Read and check path. On failure returns -1, sets *code to the record's
  * error code (unreadable, not_regular, empty, not_jpeg, bad_jpeg,
- * truncated, too_large, image_size) and err to the reason.
+ * truncated, too_large, image_size) and err to the reason. A file over
+ * lim->max_bytes is refused without being read.
  */
-int input_load(const char *path, struct image *img, const char **code,
-    struct fz_err *err);
+int input_load(const char *path, struct image *img,
+    const struct input_limits *lim, const char **code, struct fz_err *err);
 void input_free(struct image *img);
 
 #endif

@@ -1,4 +1,6 @@
 /* faiz-idcard: recognise Chinese resident ID cards through the Faiz API. The only place that prints diagnostics and exits. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +11,12 @@
 
 #include "batch.h"
 #include "config.h"
+#include "gather.h"
 #include "exitcode.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
+#include "resume.h"
 #include "version.h"
 
 #define PROG "faiz-idcard"
@@ -23,7 +27,7 @@ static volatile sig_atomic_t got_signal;
 struct run {
 	struct out *out;
 	int quiet;
-	int output_errno_reported;
+	int progress_shown;       /* a progress line is on the terminal */
 	const char *output_name;
 };
 
@@ -49,9 +53,22 @@ install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static struct run *current_run;
+
+/* Clear an updating progress line before a message takes its place. */
+static void
+clear_progress(void)
+{
+	if (current_run != NULL && current_run->progress_shown) {
+		fputs("\r\033[K", stderr);
+		current_run->progress_shown = 0;
+	}
+}
+
 static void
 msg(const char *text)
 {
+	clear_progress();
 	fprintf(stderr, PROG ": %s\n", text);
 }
 
@@ -72,8 +89,8 @@ hook_emit(void *ctx, json_t *rec)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
 	if (strstr(e.msg, "Broken pipe") == NULL) {
+		clear_progress();
 		fprintf(stderr, PROG ": %s: %s\n", r->output_name, e.msg);
-		r->output_errno_reported = 1;
 	}
 	return -1;
 }
@@ -101,12 +118,60 @@ hook_verbose(void *ctx, const char *text)
 	msg(text);
 }
 
+/* done/total, images per second, ETA, failures, refusals: one updating line. */
 static void
-summary(const struct batch_stats *s)
+hook_progress(void *ctx, const struct batch_stats *s)
 {
-	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu not sent, "
-	    "%zu refused, %zu points charged, %.1f s\n", s->recognised,
-	    s->failed, s->not_sent, s->refused, s->charged * 10, s->elapsed);
+	struct run *r = ctx;
+	double rate = s->elapsed > 0 ? (double)s->done / s->elapsed : 0;
+	double eta = rate > 0 ? (double)(s->total - s->done) / rate : 0;
+
+	fprintf(stderr, "\r\033[K%zu/%zu  %.2f img/s  ETA %lu:%02lu  %zu failed"
+	    "  %zu refused", s->done, s->total, rate,
+	    (unsigned long)eta / 60, (unsigned long)eta % 60, s->failed,
+	    s->refused);
+	fflush(stderr);
+	r->progress_shown = 1;
+}
+
+static void
+summary(const struct batch_stats *s, int dry_run)
+{
+	clear_progress();
+	if (dry_run) {
+		fprintf(stderr, PROG ": dry run: %zu images would be sent, "
+		    "costing %zu points; %zu refused locally, %zu skipped\n",
+		    s->planned, s->planned * 10, s->failed, s->skipped);
+		return;
+	}
+	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
+	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
+	    s->recognised, s->failed, s->skipped, s->not_sent, s->refused,
+	    s->charged * 10, s->elapsed);
+}
+
+/* --resume FILE: the output is FILE itself, opened for appending, mode 0600. */
+static FILE *
+open_resume(const char *path, const struct resume *r, struct fz_err *err)
+{
+	FILE *fp;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 || (fp = fdopen(fd, "a")) == NULL) {
+		fz_seterr(err, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	/* A line cut short by a crash must not swallow the next record. */
+	if (r->ends_without_newline && fputc('\n', fp) == EOF) {
+		fz_seterr(err, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
 }
 
 int
@@ -120,6 +185,9 @@ main(int argc, char **argv)
 	struct batch_hooks hooks;
 	struct batch_stats stats;
 	struct outfile of;
+	struct gather_opts gopts;
+	struct gather in;
+	struct resume resume;
 	struct run run;
 	struct fz_err err;
 	char *url = NULL;
@@ -130,6 +198,9 @@ main(int argc, char **argv)
 	memset(&creds, 0, sizeof(creds));
 	memset(&run, 0, sizeof(run));
 	memset(&of, 0, sizeof(of));
+	memset(&in, 0, sizeof(in));
+	memset(&resume, 0, sizeof(resume));
+	current_run = &run;
 
 	/* Parse options. */
 	if (options_parse(&opts, argc, argv, &err) == -1)
@@ -154,12 +225,13 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* Load credentials. */
+	/* Load credentials (a dry run needs none). */
 	cin.opt_profile = opts.profile;
 	cin.opt_endpoint = opts.endpoint;
 	cin.opt_config = opts.config;
 	cin.getenv = NULL; /* getenv(3) */
-	crc = config_resolve(&cin, &creds, &warnings, &err);
+	crc = opts.dry_run ? CONFIG_OK :
+	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
 		if (!opts.quiet)
 			msg(warnings.v[i]);
@@ -169,10 +241,35 @@ main(int argc, char **argv)
 		config_free(&creds);
 		return crc == CONFIG_ERR_CREDS ? EXIT_AUTH : EXIT_USAGE;
 	}
-	if ((url = fz_printf("%s" API_PATH, creds.endpoint)) == NULL) {
+	if ((url = fz_printf("%s" API_PATH, creds.endpoint ? creds.endpoint :
+	    "")) == NULL) {
 		msg("out of memory");
 		config_free(&creds);
 		return EXIT_UNAVAILABLE;
+	}
+
+	/* Gather the inputs. */
+	gopts.recursive = opts.recursive;
+	gopts.null_sep = opts.null_sep;
+	gopts.files_from = opts.files_from;
+	gopts.in = stdin;
+	if (gather_inputs(opts.inputs, opts.ninputs, &gopts, &in, &err) == -1) {
+		rc = usage(err.msg);
+		goto done;
+	}
+	for (i = 0; i < in.notes.n; i++)
+		if (!opts.quiet)
+			msg(in.notes.v[i]);
+	if (opts.resume != NULL) {
+		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
+			msg(err.msg);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		for (i = 0; i < warnings.n; i++)
+			if (!opts.quiet)
+				msg(warnings.v[i]);
+		strlist_free(&warnings);
 	}
 
 	/* Open the output. */
@@ -189,6 +286,12 @@ main(int argc, char **argv)
 			goto done;
 		}
 		fp = of.fp;
+	} else if (opts.resume != NULL) {
+		if ((fp = open_resume(opts.resume, &resume, &err)) == NULL) {
+			msg(err.msg);
+			rc = EXIT_USAGE;
+			goto done;
+		}
 	}
 	run.quiet = opts.quiet;
 	run.output_name = opts.output ? opts.output : "stdout";
@@ -205,6 +308,11 @@ main(int argc, char **argv)
 	bc.secret_key = creds.secret_key;
 	bc.rate = opts.rate;
 	bc.retries = opts.retries;
+	bc.jobs = opts.jobs;
+	bc.unordered = opts.unordered;
+	bc.dry_run = opts.dry_run;
+	bc.no_resize = opts.no_resize;
+	bc.resume = opts.resume != NULL ? &resume : NULL;
 	bc.raw = opts.raw;
 	bc.save_dir = opts.save_dir;
 	bc.images = opts.images;
@@ -220,10 +328,12 @@ main(int argc, char **argv)
 	hooks.error = hook_error;
 	hooks.warn = hook_warn;
 	hooks.verbose = opts.verbose ? hook_verbose : NULL;
-	rc = batch_run(&bc, opts.inputs, opts.ninputs, &hooks, &stats, &err);
-	if (rc == EXIT_USAGE || (rc == EXIT_UNAVAILABLE && stats.requests == 0 &&
-	    stats.total > 0 && stats.recognised + stats.failed == 0 &&
-	    err.msg[0] != '\0'))
+	hooks.progress = (!opts.quiet && isatty(STDERR_FILENO)) ?
+	    hook_progress : NULL;
+	err.msg[0] = '\0';
+	rc = batch_run(&bc, &in, &hooks, &stats, &err);
+	/* Set only when the batch could not start at all. */
+	if (err.msg[0] != '\0')
 		msg(err.msg);
 
 	/* Write the summary: what is completed is kept, even after ^C. */
@@ -243,8 +353,15 @@ main(int argc, char **argv)
 	}
 	if (stats.output_failed && rc == EXIT_OK)
 		rc = EXIT_SOME_FAILED;
+	if (opts.resume != NULL && fp != NULL && fclose(fp) == EOF &&
+	    !stats.output_failed) {
+		fprintf(stderr, PROG ": %s: %s\n", opts.resume, strerror(errno));
+		stats.output_failed = 1;
+		if (rc == EXIT_OK)
+			rc = EXIT_SOME_FAILED;
+	}
 	if (!opts.quiet)
-		summary(&stats);
+		summary(&stats, opts.dry_run);
 	if (got_signal)
 		rc = EXIT_INTERRUPTED;
 
@@ -253,6 +370,8 @@ done:
 	if (opts.output != NULL && of.tmp != NULL)
 		outfile_abort(&of);
 	out_free(run.out);
+	gather_free(&in);
+	resume_free(&resume);
 	free(url);
 	config_free(&creds);
 	curl_global_cleanup();

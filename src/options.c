@@ -10,10 +10,12 @@
 #include "version.h"
 
 const char options_synopsis[] =
-    "usage: faiz-idcard [-qvV] [-f format] [-o file] [--raw] [--save-images dir]\n"
-    "                   [--images list] [--force] [--profile name] [--endpoint url]\n"
-    "                   [--config file] [--timeout seconds] [--connect-timeout seconds]\n"
-    "                   [--rate r] [--retries n] file ...\n";
+    "usage: faiz-idcard [-0qrvV] [-f format] [-j jobs] [-o file] [--raw]\n"
+    "                   [--save-images dir] [--images list] [--force]\n"
+    "                   [--profile name] [--endpoint url] [--config file]\n"
+    "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
+    "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
+    "                   [--dry-run] [--resume file] file | dir | - ...\n";
 
 const char options_help[] =
     "Recognise Chinese resident ID cards through the Faiz API.\n"
@@ -34,6 +36,16 @@ const char options_help[] =
     "                           time to connect (default: 10)\n"
     "      --rate R             requests per second for the run (default: 1)\n"
     "      --retries N          retries for network and server failures (default: 3)\n"
+    "  -j, --jobs N             uploads in flight at once (default: 2)\n"
+    "  -r, --recursive          descend into subdirectories of directory operands\n"
+    "  -0, --null               path lists are NUL-separated (find -print0)\n"
+    "      --files-from FILE    read paths from FILE, one per line (- for stdin)\n"
+    "      --no-resize          send files as they are: no rotation, downscaling\n"
+    "                           or re-encoding\n"
+    "      --unordered          print records as they complete, not in input order\n"
+    "      --dry-run            send nothing: list what would be sent and the cost\n"
+    "      --resume FILE        skip images recognised in the ndjson FILE and\n"
+    "                           append new records to it\n"
     "  -v, --verbose            one line per request on stderr\n"
     "  -q, --quiet              no warnings or summary on stderr\n"
     "  -h, --help               show this help and exit\n"
@@ -53,10 +65,15 @@ enum long_only {
 	OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT,
 	OPT_RATE,
-	OPT_RETRIES
+	OPT_RETRIES,
+	OPT_FILES_FROM,
+	OPT_NO_RESIZE,
+	OPT_UNORDERED,
+	OPT_DRY_RUN,
+	OPT_RESUME
 };
 
-static const char short_options[] = ":f:o:vqhV";
+static const char short_options[] = ":f:o:j:r0vqhV";
 
 static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -72,6 +89,14 @@ static const struct option long_options[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "null", no_argument, NULL, '0' },
+	{ "files-from", required_argument, NULL, OPT_FILES_FROM },
+	{ "no-resize", no_argument, NULL, OPT_NO_RESIZE },
+	{ "unordered", no_argument, NULL, OPT_UNORDERED },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -89,6 +114,7 @@ options_defaults(struct options *o)
 	o->connect_timeout = 10;
 	o->rate = 1;
 	o->retries = 3;
+	o->jobs = 2;
 }
 
 /* A decimal number of seconds or a rate: finite, within [min, max]. */
@@ -244,6 +270,34 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 				return -1;
 			}
 			break;
+		case 'j':
+			if (parse_long(optarg, 1, 64, &o->jobs) == -1) {
+				fz_seterr(err, "--jobs: '%s' is not a whole "
+				    "number from 1 to 64", optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			o->recursive = 1;
+			break;
+		case '0':
+			o->null_sep = 1;
+			break;
+		case OPT_FILES_FROM:
+			o->files_from = optarg;
+			break;
+		case OPT_NO_RESIZE:
+			o->no_resize = 1;
+			break;
+		case OPT_UNORDERED:
+			o->unordered = 1;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case OPT_RESUME:
+			o->resume = optarg;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -264,7 +318,9 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 			if (optopt != 0 && optopt < 256)
 				fz_seterr(err, "unknown option '-%c'", optopt);
 			else
-				fz_seterr(err, "unknown option '%s'",
+				/* Never echo "=VALUE": it may be a secret. */
+				fz_seterr(err, "unknown option '%.*s'",
+				    (int)strcspn(argv[optind - 1], "="),
 				    argv[optind - 1]);
 			return -1;
 		}
@@ -287,7 +343,13 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		fz_seterr(err, "--raw works only with json and ndjson");
 		return -1;
 	}
-	if (o->ninputs == 0) {
+	if (o->resume != NULL && (o->output != NULL || o->dry_run ||
+	    (o->format != FORMAT_AUTO && o->format != FORMAT_NDJSON))) {
+		fz_seterr(err, "--resume FILE appends ndjson to FILE: it cannot "
+		    "be used with -o, -f other than ndjson, or --dry-run");
+		return -1;
+	}
+	if (o->ninputs == 0 && o->files_from == NULL) {
 		fz_seterr(err, "no input files");
 		return -1;
 	}

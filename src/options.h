@@ -36,6 +36,14 @@ struct options {
 	double connect_timeout;  /* --connect-timeout SECONDS */
 	double rate;             /* --rate R, requests per second */
 	long retries;            /* --retries N */
+	int recursive;           /* -r */
+	int null_sep;            /* -0 */
+	const char *files_from;  /* --files-from FILE */
+	int no_resize;           /* --no-resize */
+	long jobs;               /* -j N */
+	int unordered;           /* --unordered */
+	int dry_run;             /* --dry-run */
+	const char *resume;      /* --resume FILE */
 	int verbose;             /* -v */
 	int quiet;               /* -q */
 	int help;                /* -h */

@@ -1,5 +1,6 @@
 /* csv output (RFC 4180): a header row, then one CRLF-terminated row per record, flushed as it is written. */
 #include "out.h"
+#include "record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,33 +8,37 @@
 /* A column: its header, and where its value sits in the record (rec[key] or rec[key][sub]). */
 struct out_csv_col {
 	const char *name, *key, *sub;
+	char *(*text)(const json_t *rec); /* a column summarised from a structure */
 };
 
 /* Exactly the columns of the spec, in order; "raw" is never a column. */
 static const struct out_csv_col out_csv_cols[] = {
-	{ "file", "file", NULL },
-	{ "side", "side", NULL },
-	{ "type", "type", NULL },
-	{ "name", "name", NULL },
-	{ "sex", "sex", NULL },
-	{ "people", "people", NULL },
-	{ "birthday", "birthday", NULL },
-	{ "address", "address", NULL },
-	{ "id_number", "id_number", NULL },
-	{ "issue_authority", "issue_authority", NULL },
-	{ "validity", "validity", NULL },
-	{ "head_covered", "head_covered", NULL },
-	{ "head_blurred", "head_blurred", NULL },
-	{ "border_covered", "border_covered", NULL },
-	{ "gray_image", "gray_image", NULL },
-	{ "sid", "sid", NULL },
-	{ "time_cost_preprocess", "time_cost", "preprocess" },
-	{ "time_cost_recognize", "time_cost", "recognize" },
-	{ "cropped_image", "images", "cropped" },
-	{ "portrait_image", "images", "portrait" },
-	{ "id_number_image", "images", "id_number" },
-	{ "error_code", "error", "code" },
-	{ "error_message", "error", "message" },
+	{ "file", "file", NULL, NULL },
+	{ "side", "side", NULL, NULL },
+	{ "type", "type", NULL, NULL },
+	{ "name", "name", NULL, NULL },
+	{ "sex", "sex", NULL, NULL },
+	{ "people", "people", NULL, NULL },
+	{ "birthday", "birthday", NULL, NULL },
+	{ "address", "address", NULL, NULL },
+	{ "id_number", "id_number", NULL, NULL },
+	{ "issue_authority", "issue_authority", NULL, NULL },
+	{ "validity", "validity", NULL, NULL },
+	{ "head_covered", "head_covered", NULL, NULL },
+	{ "head_blurred", "head_blurred", NULL, NULL },
+	{ "border_covered", "border_covered", NULL, NULL },
+	{ "gray_image", "gray_image", NULL, NULL },
+	{ "sid", "sid", NULL, NULL },
+	{ "time_cost_preprocess", "time_cost", "preprocess", NULL },
+	{ "time_cost_recognize", "time_cost", "recognize", NULL },
+	{ "cropped_image", "images", "cropped", NULL },
+	{ "portrait_image", "images", "portrait", NULL },
+	{ "id_number_image", "images", "id_number", NULL },
+	{ "sha256", "sha256", NULL, NULL },
+	{ "prepared", NULL, NULL, record_prepared_text },
+	{ "warnings", NULL, NULL, record_warnings_text },
+	{ "error_code", "error", "code", NULL },
+	{ "error_message", "error", "message", NULL },
 };
 
 #define OUT_CSV_NCOLS (sizeof(out_csv_cols) / sizeof(out_csv_cols[0]))
@@ -92,15 +97,27 @@ out_csv_header(struct out_csv *c, FILE *fp, struct fz_err *err)
 static int
 out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 {
-	char buf[64];
+	char buf[64], *t;
 	const char *s;
 	size_t i;
+	int rc;
 
 	if (out_csv_header(st, fp, err) == -1)
 		return -1;
 	for (i = 0; i < OUT_CSV_NCOLS; i++) {
 		if (i > 0 && out_puts(fp, ",", err) == -1)
 			return -1;
+		if (out_csv_cols[i].text != NULL) {
+			if ((t = out_csv_cols[i].text(rec)) == NULL) {
+				fz_seterr(err, "out of memory");
+				return -1;
+			}
+			rc = out_csv_field(fp, t, err);
+			free(t);
+			if (rc == -1)
+				return -1;
+			continue;
+		}
 		s = out_scalar(out_field(rec, out_csv_cols[i].key,
 		    out_csv_cols[i].sub), buf, sizeof(buf));
 		if (s != NULL && out_csv_field(fp, s, err) == -1)

@@ -82,6 +82,9 @@ out_table_status(const json_t *rec)
 	const json_t *e = json_object_get(rec, "error");
 	const char *code, *msg;
 
+	if ((e == NULL || json_is_null(e)) &&
+	    json_is_true(json_object_get(rec, "dry_run")))
+		return strdup("would send");
 	if (e == NULL || json_is_null(e))
 		return strdup("ok");
 	code = json_string_value(json_object_get(e, "code"));

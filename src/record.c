@@ -3,6 +3,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
 
 const char *const record_text_fields[] = {
 	"name", "sex", "people", "birthday", "address", "id_number",
@@ -31,6 +35,9 @@ record_new(const char *file)
 	bad |= json_object_set_new(rec, "sid", json_null());
 	bad |= json_object_set_new(rec, "time_cost", json_null());
 	bad |= json_object_set_new(rec, "images", json_object());
+	bad |= json_object_set_new(rec, "sha256", json_null());
+	bad |= json_object_set_new(rec, "prepared", json_null());
+	bad |= json_object_set_new(rec, "warnings", json_array());
 	bad |= json_object_set_new(rec, "error", json_null());
 	if (bad) {
 		json_decref(rec);
@@ -65,4 +72,62 @@ const char *
 record_str(const json_t *rec, const char *key)
 {
 	return json_string_value(json_object_get(rec, key));
+}
+
+char *
+record_prepared_text(const json_t *rec)
+{
+	const json_t *p = json_object_get(rec, "prepared"), *v, *from, *to;
+	char part[3][160];
+	size_t n = 0;
+
+	if (!json_is_object(p))
+		return fz_strdup("");
+	if ((v = json_object_get(p, "rotated")) != NULL && json_is_string(v))
+		snprintf(part[n++], sizeof(part[0]), "rotated %s",
+		    json_string_value(v));
+	if ((v = json_object_get(p, "resized")) != NULL) {
+		from = json_object_get(v, "from");
+		to = json_object_get(v, "to");
+		snprintf(part[n++], sizeof(part[0]), "resized %lldx%lld to "
+		    "%lldx%lld",
+		    (long long)json_integer_value(json_array_get(from, 0)),
+		    (long long)json_integer_value(json_array_get(from, 1)),
+		    (long long)json_integer_value(json_array_get(to, 0)),
+		    (long long)json_integer_value(json_array_get(to, 1)));
+	}
+	if ((v = json_object_get(p, "reencoded")) != NULL)
+		snprintf(part[n++], sizeof(part[0]), "reencoded %lld to %lld "
+		    "bytes at quality %lld",
+		    (long long)json_integer_value(json_object_get(v, "from")),
+		    (long long)json_integer_value(json_object_get(v, "to")),
+		    (long long)json_integer_value(json_object_get(v, "quality")));
+	return fz_printf("%s%s%s%s%s", n > 0 ? part[0] : "",
+	    n > 1 ? "; " : "", n > 1 ? part[1] : "", n > 2 ? "; " : "",
+	    n > 2 ? part[2] : "");
+}
+
+char *
+record_warnings_text(const json_t *rec)
+{
+	const json_t *w = json_object_get(rec, "warnings");
+	size_t i, len = 0;
+	const char *code;
+	char *s;
+
+	for (i = 0; i < json_array_size(w); i++)
+		if ((code = json_string_value(json_object_get(
+		    json_array_get(w, i), "code"))) != NULL)
+			len += strlen(code) + 1;
+	if ((s = calloc(1, len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < json_array_size(w); i++) {
+		if ((code = json_string_value(json_object_get(
+		    json_array_get(w, i), "code"))) == NULL)
+			continue;
+		if (*s != '\0')
+			strcat(s, ";");
+		strcat(s, code);
+	}
+	return s;
 }

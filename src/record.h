@@ -9,8 +9,11 @@
  *   file, side, type, name, sex, people, birthday, address, id_number,
  *   issue_authority, validity, head_covered, head_blurred, border_covered,
  *   gray_image, sid, time_cost {preprocess, recognize}, images {cropped,
- *   portrait, id_number} (paths of saved images, only those saved), error
- *   {code, message} or null; "raw" (the untouched response) only with --raw.
+ *   portrait, id_number} (paths of saved images, only those saved), sha256
+ *   (of the file as read), prepared (what was done to it before the upload,
+ *   or null), warnings [{code, message}], error {code, message} or null;
+ *   "raw" (the untouched response) only with --raw; "dry_run": true only
+ *   with --dry-run.
  * The error code is always a string: the service's own code ("40007",
  * "10106", "1414", "50004") or one of the client's names (see faiz-idcard(1)).
  */
@@ -28,5 +31,13 @@ int record_set_error(json_t *rec, const char *code, const char *fmt, ...)
 int record_ok(const json_t *rec);
 /* Record's string field or NULL. */
 const char *record_str(const json_t *rec, const char *key);
+
+/*
+ * One-line summaries for the table and CSV (malloc'd, "" when there is
+ * nothing): "rotated 90; resized 4032x3024 to 4000x3000; reencoded
+ * 3500000 to 2900000 bytes at quality 85" and "small_image;other".
+ */
+char *record_prepared_text(const json_t *rec);
+char *record_warnings_text(const json_t *rec);
 
 #endif

@@ -60,14 +60,14 @@ man_subsection() {
 }
 
 # Every option a piece of mdoc names with Fl: "--name" for "Fl -name",
-# "-x" for each letter of "Fl xyz".
+# "-x" for each letter or digit of "Fl xyz" (so "Fl 0qrvV" gives -0 too).
 fl_options() {
 	grep -oE '(^\.|[[:space:]])Fl[[:space:]]+[^[:space:]]+' |
 		sed -E 's/^(\.|[[:space:]]*)Fl[[:space:]]+//' |
 		while IFS= read -r tok; do
 			case $tok in
 			-[a-z]*) printf -- '-%s\n' "$tok" ;;
-			[A-Za-z]*) printf '%s\n' "$tok" | fold -w1 | sed 's/^/-/' ;;
+			[0-9A-Za-z]*) printf '%s\n' "$tok" | fold -w1 | sed 's/^/-/' ;;
 			esac
 		done | sort -u
 }
@@ -278,7 +278,7 @@ src_error_codes() {
 	done
 	known="$( (long_opts | sed 's/^/--/'; short_opts | sed 's/^/-/') | sort -u)"
 	# The option column: the first cell of each table row.
-	for opt in $(sed -n 's/^| \([^|]*\) |.*/\1/p' options.md | grep -oE -- '`-[-a-zA-Z]+' | tr -d '`'); do
+	for opt in $(sed -n 's/^| \([^|]*\) |.*/\1/p' options.md | grep -oE -- '`-[-a-zA-Z0-9]+' | tr -d '`'); do
 		grep -qxF -- "$opt" <<<"$known" || fail "README.md lists $opt, which src/options.c does not have"
 	done
 }
@@ -381,7 +381,7 @@ src_error_codes() {
 		grep -qE -- "[{,]-$x\+?[,}]" "$ZSH_COMP" || fail "-$x missing from the zsh completion"
 	done
 	# No spec for an option the table lacks.
-	for opt in $(grep -oE -- "(['{,])--?[a-zA-Z][-a-z]*" "$ZSH_COMP" | sed -E "s/^['{,]//"); do
+	for opt in $(grep -oE -- "(['{,])--?[a-zA-Z0-9][-a-z]*" "$ZSH_COMP" | sed -E "s/^['{,]//"); do
 		{ long_opts | sed 's/^/--/'; short_opts | sed 's/^/-/'; } | grep -qxF -- "$opt" ||
 			fail "zsh completion has $opt, which src/options.c does not have"
 	done
