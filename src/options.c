@@ -264,7 +264,9 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 			if (optopt != 0 && optopt < 256)
 				fz_seterr(err, "unknown option '-%c'", optopt);
 			else
-				fz_seterr(err, "unknown option '%s'",
+				/* Never echo "=VALUE": it may be a secret. */
+				fz_seterr(err, "unknown option '%.*s'",
+				    (int)strcspn(argv[optind - 1], "="),
 				    argv[optind - 1]);
 			return -1;
 		}
