@@ -8,7 +8,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libcurl jansson libcrypto
+LIBS_PC = libcurl jansson libcrypto libturbojpeg
 
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
@@ -67,7 +67,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
-		libb64-dev libssl-dev mandoc bats bats-assert bats-support \
+		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
 		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux
 

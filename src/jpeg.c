@@ -24,6 +24,7 @@ struct walk {
 	struct jpeg_info info;
 	int have_sof;            /* a frame header was seen */
 	int have_sos;            /* a scan header was seen */
+	int have_exif;           /* an Exif APP1 was seen: later ones are ignored */
 	struct fz_err *err;
 };
 
@@ -31,6 +32,74 @@ static unsigned
 be16(const unsigned char *p)
 {
 	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* TIFF integers in the byte order of the EXIF block: big-endian for "MM". */
+static unsigned
+tiff16(const unsigned char *p, int big)
+{
+	return big ? (unsigned)p[0] << 8 | p[1] : (unsigned)p[1] << 8 | p[0];
+}
+
+static unsigned long
+tiff32(const unsigned char *p, int big)
+{
+	if (big)
+		return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+		    (unsigned long)p[2] << 8 | p[3];
+	return (unsigned long)p[3] << 24 | (unsigned long)p[2] << 16 |
+	    (unsigned long)p[1] << 8 | p[0];
+}
+
+/*
+ * The orientation tag of an APP1 payload p[0..n): "Exif\0\0", a TIFF header
+ * (II or MM, 42, offset of IFD0), then IFD0's 12-byte entries. Returns 1..8,
+ * 1 when the tag is absent or anything about it is out of place, or 0 when
+ * the segment is not EXIF at all (an XMP APP1, say). Every offset is checked
+ * against n before it is read; n is at most 65533, so no sum overflows.
+ */
+static int
+exif_orientation(const unsigned char *p, size_t n)
+{
+	const unsigned char *t, *e;
+	size_t tn, ifd, count, i;
+	unsigned v;
+	int big;
+
+	if (n < 6 || memcmp(p, "Exif\0\0", 6) != 0)
+		return 0;
+	t = p + 6;
+	tn = n - 6;
+	if (tn < 8)
+		return 1;
+	if (t[0] == 'I' && t[1] == 'I')
+		big = 0;
+	else if (t[0] == 'M' && t[1] == 'M')
+		big = 1;
+	else
+		return 1;
+	if (tiff16(t + 2, big) != 42)
+		return 1;
+	/* IFD0: a 2-byte entry count, then the entries. */
+	if (tiff32(t + 4, big) > tn - 2)
+		return 1;
+	ifd = (size_t)tiff32(t + 4, big);
+	count = tiff16(t + ifd, big);
+	for (i = 0; i < count; i++) {
+		/* An entry past the end ends the search: the count lied. */
+		if (12 * i + 12 > tn - ifd - 2)
+			return 1;
+		e = t + ifd + 2 + 12 * i;
+		if (tiff16(e, big) != 0x0112)
+			continue;
+		/* SHORT (type 3), count 1: the value sits in the first two
+		 * bytes of the value field in either byte order. */
+		if (tiff16(e + 2, big) != 3 || tiff32(e + 4, big) != 1)
+			return 1;
+		v = tiff16(e + 8, big);
+		return v >= 1 && v <= 8 ? (int)v : 1;
+	}
+	return 1;
 }
 
 /* SOF0-SOF15 except DHT, JPG and DAC, which share the range. */
@@ -130,7 +199,15 @@ segment(struct walk *w, unsigned m, size_t off, const unsigned char *p,
 	case M_SOS:
 		return scan_header(w, off, p, n);
 	case M_APP1:
-		/* EXIF lives here; an orientation reader would parse p. */
+		/* Only the first Exif block counts; a bad one is not an error. */
+		if (!w->have_exif) {
+			int o = exif_orientation(p, n);
+
+			if (o != 0) {
+				w->have_exif = 1;
+				w->info.orientation = o;
+			}
+		}
 		return JPEG_OK;
 	default:
 		/* APPn, DQT, DHT, DRI, COM and the rest: only the length matters. */
@@ -239,6 +316,8 @@ jpeg_probe(const unsigned char *buf, size_t len, struct jpeg_info *info,
 		if (m == M_SOS)
 			pos = skip_entropy(buf, len, pos);
 	}
+	if (w.info.orientation == 0)
+		w.info.orientation = 1;
 	if (info != NULL)
 		*info = w.info;
 	return JPEG_OK;

@@ -1,4 +1,4 @@
-/* JPEG header checks on a memory buffer: structure, dimensions, end marker. */
+/* JPEG header checks on a memory buffer: structure, dimensions, EXIF orientation, end marker. */
 #ifndef JPEG_H
 #define JPEG_H
 
@@ -10,6 +10,7 @@ struct jpeg_info {
 	unsigned width, height;  /* from the SOF header, both non-zero */
 	int components;          /* colour components in the frame (1 grey, 3 colour) */
 	int progressive;         /* 1 for a progressive frame (SOF2, SOF6, SOF10, SOF14) */
+	int orientation;         /* EXIF orientation 1..8 from the first Exif APP1; 1 when absent or invalid */
 };
 
 enum jpeg_status {
@@ -25,7 +26,10 @@ enum jpeg_status {
  * header (SOFn), which gives the dimensions; a scan header (SOS); the
  * entropy-coded data (with FF 00 stuffing and RSTn markers, and further
  * segments between the scans of a progressive image) up to the EOI marker.
- * Bytes after EOI are allowed: phones append data there.
+ * Bytes after EOI are allowed: phones append data there. The EXIF
+ * orientation (tag 0x0112 in IFD0 of the first "Exif" APP1 segment) is read
+ * when present; a damaged EXIF block never fails the probe, it only leaves
+ * the orientation at 1.
  *
  * Returns an enum jpeg_status. On success info (may be NULL) is filled;
  * otherwise err (may be NULL) gets a lower-case reason such as "not a JPEG
