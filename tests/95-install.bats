@@ -23,7 +23,7 @@ load helper
 }
 
 @test "the man page renders" {
-	run mandoc -Tutf8 "$BATS_TEST_DIRNAME/../man/faiz-idcard.1"
+	run mandoc -Tmarkdown "$BATS_TEST_DIRNAME/../man/faiz-idcard.1"
 	assert_success
 	assert_output --partial 'EXIT STATUS'
 }

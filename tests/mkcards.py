@@ -17,8 +17,17 @@ timestamps, JSON with sorted keys).
 Usage:
   mkcards.py front -o FILE --name 张三 --sex 男 --people 汉 --birthday 1992年8月22日
                    --address ... --id-number ... [--width N] [--extra JSON]
+                   [--exif-orientation N] [--noise]
   mkcards.py back -o FILE --authority ... --validity 2015.03.01-2035.03.01
+                   [--width N] [--exif-orientation N] [--noise]
   mkcards.py temporary -o FILE (same options as front)
+
+--exif-orientation N (2..8) stores the card turned or mirrored so that
+applying EXIF orientation N shows it upright, and writes an EXIF APP1
+segment (big-endian, IFD0 holding only tag 0x0112) right after SOI, before
+the specimen COM segment.  --noise adds deterministic high-frequency noise
+and encodes at quality 100: a card of width 4000 is then over 3 MiB, real
+image content the client must re-encode to send.
   mkcards.py set DIR          the standard fixture set used by the bats tests
   mkcards.py check ID         print the GB 11643 check character of 17 digits / verify 18
 """
@@ -27,15 +36,18 @@ import argparse
 import io
 import json
 import os
+import random
 import re
 import sys
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 DEFAULT_WIDTH = 1200
 ASPECT = 757 / 1200  # ISO/IEC 7810 ID-1 proportions, 85.6 x 54 mm
 QUALITY = 80
+NOISE_QUALITY = 100
+NOISE_AMPLITUDE = 48  # noise values 0..47 added, then 24 taken off: +-24 around the card
 COM_PREFIX = b"FAIZ-SPECIMEN "
 
 # Regions as fractions (left, top, right, bottom) of the card image.  The
@@ -199,13 +211,60 @@ def com_segment(fields):
     return b"\xff\xfe" + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
-def encode(img, fields):
-    """Encode as baseline JPEG and insert the specimen COM segment right after SOI."""
+# The stored image for EXIF orientation N is the upright card put through
+# the inverse of what N asks a viewer to do (PIL's ROTATE_* turn
+# anticlockwise).  2, 3, 4, 5 and 7 are their own inverses; 6 (turn 90
+# clockwise to view) is stored turned 90 anticlockwise, 8 the other way.
+STORE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+def exif_segment(orientation):
+    """APP1 with "Exif\\0\\0" and a big-endian TIFF block whose IFD0 has one entry: Orientation (SHORT, 1)."""
+    tiff = (b"MM" + (42).to_bytes(2, "big") + (8).to_bytes(4, "big")
+            + (1).to_bytes(2, "big")
+            + (0x0112).to_bytes(2, "big") + (3).to_bytes(2, "big") + (1).to_bytes(4, "big")
+            + orientation.to_bytes(2, "big") + b"\0\0"
+            + (0).to_bytes(4, "big"))
+    payload = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def add_noise(img):
+    """The card plus deterministic per-pixel noise: hard to compress, still legible."""
+    rnd = random.Random(20240601)
+    w, h = img.size
+    noise = Image.frombytes("RGB", (w, h), rnd.randbytes(w * h * 3))
+    noise = noise.point(lambda v: v * NOISE_AMPLITUDE // 256)
+    return ImageChops.add(img, noise, scale=1.0, offset=-(NOISE_AMPLITUDE // 2))
+
+
+def encode(img, fields, orientation=1, noise=False):
+    """Encode as baseline JPEG and insert the specimen COM segment right after SOI.
+
+    With orientation 2..8 the image is stored transformed and an EXIF APP1
+    goes before the COM segment; with noise it is noisy and at quality 100.
+    The defaults give the same bytes as before these options existed.
+    """
+    quality = QUALITY
+    if noise:
+        img = add_noise(img)
+        quality = NOISE_QUALITY
+    if orientation != 1:
+        img = img.transpose(STORE_FOR_ORIENTATION[orientation])
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=QUALITY)
+    img.save(buf, "JPEG", quality=quality)
     data = buf.getvalue()
     assert data[:2] == b"\xff\xd8"
-    return data[:2] + com_segment(fields) + data[2:]
+    exif = exif_segment(orientation) if orientation != 1 else b""
+    return data[:2] + exif + com_segment(fields) + data[2:]
 
 
 def front_fields(a, card_type):
@@ -216,13 +275,13 @@ def front_fields(a, card_type):
     return fields
 
 
-def card_front(fields, width, card_type=TYPE_FRONT):
+def card_front(fields, width, card_type=TYPE_FRONT, orientation=1, noise=False):
     title = "临时居民身份证" if card_type == TYPE_TEMPORARY else None
-    return encode(draw_front(fields, width, title), fields)
+    return encode(draw_front(fields, width, title), fields, orientation, noise)
 
 
-def card_back(fields, width):
-    return encode(draw_back(fields, width), fields)
+def card_back(fields, width, orientation=1, noise=False):
+    return encode(draw_back(fields, width), fields, orientation, noise)
 
 
 def write(path, data):
@@ -291,6 +350,13 @@ def make_set(directory, width):
         write(os.path.join(directory, name), data)
 
 
+def add_image_options(s):
+    s.add_argument("--exif-orientation", type=int, default=1, metavar="N",
+                   help="store the card so that EXIF orientation N (1..8) shows it upright, with an EXIF segment")
+    s.add_argument("--noise", action="store_true",
+                   help="add high-frequency noise and encode at quality 100 (width 4000: over 3 MiB)")
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="mkcards.py", description="make synthetic SPECIMEN ID-card JPEGs")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -305,12 +371,14 @@ def main(argv):
         s.add_argument("--id-number", default=ZHANGSAN["id_number"])
         s.add_argument("--extra", help="JSON object merged into the specimen fields (e.g. head_covered)")
         s.add_argument("--width", type=int, default=DEFAULT_WIDTH)
+        add_image_options(s)
     s = sub.add_parser("back")
     s.add_argument("-o", "--output", required=True)
     s.add_argument("--authority", default=ZHANGSAN_BACK["issue_authority"])
     s.add_argument("--validity", default=ZHANGSAN_BACK["validity"])
     s.add_argument("--extra")
     s.add_argument("--width", type=int, default=DEFAULT_WIDTH)
+    add_image_options(s)
     s = sub.add_parser("set")
     s.add_argument("dir")
     s.add_argument("--width", type=int, default=DEFAULT_WIDTH)
@@ -320,15 +388,19 @@ def main(argv):
 
     if a.cmd in ("front", "temporary", "back", "set") and not 200 <= a.width <= 8000:
         p.error("--width must be 200..8000")
+    if a.cmd in ("front", "temporary", "back") and not 1 <= a.exif_orientation <= 8:
+        p.error("--exif-orientation must be 1..8")
     if a.cmd == "front":
-        write(a.output, card_front(front_fields(a, TYPE_FRONT), a.width))
+        write(a.output, card_front(front_fields(a, TYPE_FRONT), a.width, TYPE_FRONT,
+                                   a.exif_orientation, a.noise))
     elif a.cmd == "temporary":
-        write(a.output, card_front(front_fields(a, TYPE_TEMPORARY), a.width, TYPE_TEMPORARY))
+        write(a.output, card_front(front_fields(a, TYPE_TEMPORARY), a.width, TYPE_TEMPORARY,
+                                   a.exif_orientation, a.noise))
     elif a.cmd == "back":
         fields = {"type": TYPE_BACK, "issue_authority": a.authority, "validity": a.validity}
         if a.extra:
             fields.update(json.loads(a.extra))
-        write(a.output, card_back(fields, a.width))
+        write(a.output, card_back(fields, a.width, a.exif_orientation, a.noise))
     elif a.cmd == "set":
         make_set(a.dir, a.width)
     elif a.cmd == "check":

@@ -99,6 +99,99 @@ baseline(struct jb *j, unsigned w, unsigned h)
 	eoi(j);
 }
 
+/* One IFD entry for exif_block(). */
+struct ent {
+	unsigned tag, type;
+	unsigned long count;
+	unsigned value;
+};
+
+static void
+w16(unsigned char *p, unsigned v, int big)
+{
+	p[big ? 0 : 1] = (unsigned char)(v >> 8);
+	p[big ? 1 : 0] = (unsigned char)v;
+}
+
+static void
+w32(unsigned char *p, unsigned long v, int big)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[big ? 3 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+/*
+ * An APP1 payload: "Exif\0\0", a TIFF header in the given byte order whose
+ * IFD0 offset is ifd, and at ifd (when it fits) an entry count of nfield
+ * followed by the ne entries given. Returns the payload length.
+ */
+static size_t
+exif_block(unsigned char *b, size_t cap, int big, unsigned long ifd,
+    unsigned nfield, const struct ent *e, size_t ne)
+{
+	size_t n, i;
+
+	memset(b, 0, cap);
+	memcpy(b, "Exif\0\0", 6);
+	b[6] = b[7] = big ? 'M' : 'I';
+	w16(b + 8, 42, big);
+	w32(b + 10, ifd, big);
+	n = 14;
+	if (ifd > 1000)
+		return n;
+	n = 6 + ifd;
+	w16(b + n, nfield, big);
+	n += 2;
+	for (i = 0; i < ne; i++, n += 12) {
+		w16(b + n, e[i].tag, big);
+		w16(b + n + 2, e[i].type, big);
+		w32(b + n + 4, e[i].count, big);
+		/* A SHORT value is left-justified in the 4-byte field. */
+		w16(b + n + 8, e[i].value, big);
+	}
+	w32(b + n, 0, big);
+	return n + 4;
+}
+
+static void
+app1(struct jb *j, const unsigned char *p, size_t n)
+{
+	PUT(j, 0xff, 0xe1, (unsigned char)((n + 2) >> 8),
+	    (unsigned char)(n + 2));
+	put(j, p, n);
+}
+
+/* A baseline image with the given APP1 payload right after SOI. */
+static void
+with_app1(struct jb *j, const unsigned char *p, size_t n)
+{
+	j->n = 0;
+	soi(j);
+	app1(j, p, n);
+	app0(j);
+	dqt(j);
+	sof(j, 0xc0, 64, 48);
+	dht(j);
+	sos(j);
+	scan_data(j);
+	eoi(j);
+}
+
+/* The orientation probe finds with this APP1, or -1 when the probe fails. */
+static int
+orient(const unsigned char *p, size_t n)
+{
+	struct jb j;
+	struct jpeg_info info;
+
+	with_app1(&j, p, n);
+	if (jpeg_probe(j.b, j.n, &info, NULL) != JPEG_OK)
+		return -1;
+	return info.orientation;
+}
+
 static int
 probe(const struct jb *j, struct jpeg_info *info, struct fz_err *err)
 {
@@ -316,6 +409,156 @@ main(void)
 		}
 	}
 	CHECK(1);
+
+	/* EXIF orientation: little-endian (II) and big-endian (MM). */
+	{
+		unsigned char b[512];
+		size_t n, cut;
+		const struct ent o6[] = {
+			{ 0x010f, 2, 4, 0 },     /* Make, ASCII: ignored */
+			{ 0x0112, 3, 1, 6 },
+			{ 0x011a, 5, 1, 0 },
+		};
+		struct ent e[3];
+		int all_ok, v;
+
+		baseline(&j, 640, 480);
+		CHECK(probe(&j, &info, &err) == JPEG_OK);
+		CHECK(info.orientation == 1);
+
+		n = exif_block(b, sizeof(b), 0, 8, 3, o6, 3);
+		CHECK(orient(b, n) == 6);
+		n = exif_block(b, sizeof(b), 1, 8, 3, o6, 3);
+		CHECK(orient(b, n) == 6);
+		/* The IFD need not follow the header directly. */
+		n = exif_block(b, sizeof(b), 1, 40, 3, o6, 3);
+		CHECK(orient(b, n) == 6);
+		for (v = 1; v <= 8; v++) {
+			e[0] = (struct ent){ 0x0112, 3, 1, (unsigned)v };
+			n = exif_block(b, sizeof(b), v & 1, 8, 1, e, 1);
+			CHECK(orient(b, n) == v);
+		}
+		/* Values outside 1..8 are ignored. */
+		e[0] = (struct ent){ 0x0112, 3, 1, 0 };
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		e[0].value = 9;
+		n = exif_block(b, sizeof(b), 1, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		e[0].value = 0x0600;  /* 6 read in the wrong byte order */
+		n = exif_block(b, sizeof(b), 1, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+
+		/* The tag missing from IFD0; an empty IFD0. */
+		e[0] = (struct ent){ 0x010f, 2, 4, 0 };
+		e[1] = (struct ent){ 0x0110, 2, 4, 0 };
+		n = exif_block(b, sizeof(b), 0, 8, 2, e, 2);
+		CHECK(orient(b, n) == 1);
+		n = exif_block(b, sizeof(b), 1, 8, 0, e, 0);
+		CHECK(orient(b, n) == 1);
+
+		/* Wrong type (LONG, ASCII) or count (2, 0). */
+		e[0] = (struct ent){ 0x0112, 4, 1, 6 };
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		e[0] = (struct ent){ 0x0112, 2, 1, 6 };
+		n = exif_block(b, sizeof(b), 1, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		e[0] = (struct ent){ 0x0112, 3, 2, 6 };
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		e[0] = (struct ent){ 0x0112, 3, 0, 6 };
+		n = exif_block(b, sizeof(b), 1, 8, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+
+		/* IFD0 offset past the end, at the end, huge. */
+		e[0] = (struct ent){ 0x0112, 3, 1, 6 };
+		n = exif_block(b, sizeof(b), 0, 5000, 1, e, 1);
+		CHECK(n == 14);
+		CHECK(orient(b, n) == 1);
+		n = exif_block(b, sizeof(b), 1, 0xffffffffUL, 1, e, 1);
+		CHECK(orient(b, n) == 1);
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		w32(b + 10, (unsigned long)(n - 6 - 1), 0);
+		CHECK(orient(b, n) == 1);
+		w32(b + 10, (unsigned long)(n - 6 - 2), 0);  /* count = 0 */
+		CHECK(orient(b, n) == 1);
+		/* An entry count larger than the entries present. */
+		e[0] = (struct ent){ 0x010f, 2, 4, 0 };
+		n = exif_block(b, sizeof(b), 1, 8, 40, e, 1);
+		CHECK(orient(b, n) == 1);
+		n = exif_block(b, sizeof(b), 1, 8, 0xffff, e, 1);
+		CHECK(orient(b, n) == 1);
+
+		/* Bad byte order mark, bad magic, not Exif at all (XMP). */
+		e[0] = (struct ent){ 0x0112, 3, 1, 6 };
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		b[7] = 'M';
+		CHECK(orient(b, n) == 1);
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		b[8] = 43;
+		CHECK(orient(b, n) == 1);
+		CHECK(orient((const unsigned char *)"http://ns.adobe.com/xap/1.0/",
+		    29) == 1);
+		CHECK(orient((const unsigned char *)"Exif", 4) == 1);
+		CHECK(orient((const unsigned char *)"", 0) == 1);
+
+		/* A truncated APP1: every shorter segment, orientation 1 or 6. */
+		e[0] = (struct ent){ 0x010f, 2, 4, 0 };
+		e[1] = (struct ent){ 0x0112, 3, 1, 6 };
+		n = exif_block(b, sizeof(b), 1, 8, 2, e, 2);
+		all_ok = 1;
+		for (cut = 0; cut <= n; cut++) {
+			v = orient(b, cut);
+			/* Only a whole entry is read: it ends at 6+8+2+24. */
+			if (cut >= 6 + 8 + 2 + 24 ? v != 6 : v != 1)
+				all_ok = 0;
+		}
+		CHECK(all_ok);
+		/* The APP1 segment itself running past the end of the file. */
+		with_app1(&j, b, n);
+		j.n = 2 + 4 + 10;
+		CHECK(probe(&j, &info, &err) == JPEG_TRUNCATED);
+
+		/* The first Exif block wins; an XMP block before it is skipped. */
+		j.n = 0;
+		soi(&j);
+		app1(&j, (const unsigned char *)"http://ns.adobe.com/xap/1.0/",
+		    29);
+		e[0] = (struct ent){ 0x0112, 3, 1, 3 };
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		app1(&j, b, n);
+		e[0].value = 8;
+		n = exif_block(b, sizeof(b), 0, 8, 1, e, 1);
+		app1(&j, b, n);
+		app0(&j);
+		dqt(&j);
+		sof(&j, 0xc0, 64, 48);
+		dht(&j);
+		sos(&j);
+		scan_data(&j);
+		eoi(&j);
+		CHECK(probe(&j, &info, &err) == JPEG_OK);
+		CHECK(info.orientation == 3);
+
+		/* Every byte of the EXIF block changed: no crash, always 1..8. */
+		e[0] = (struct ent){ 0x010f, 2, 4, 0 };
+		e[1] = (struct ent){ 0x0112, 3, 1, 6 };
+		n = exif_block(b, sizeof(b), 0, 8, 2, e, 2);
+		all_ok = 1;
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < 256; k += 5) {
+				unsigned char m[512];
+
+				memcpy(m, b, n);
+				m[i] = (unsigned char)k;
+				v = orient(m, n);
+				if (v < 1 || v > 8)
+					all_ok = 0;
+			}
+		}
+		CHECK(all_ok);
+	}
 
 	return unit_done("jpeg");
 }
