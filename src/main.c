@@ -213,9 +213,10 @@ main(int argc, char **argv)
 		printf(PROG " " FAIZ_VERSION "\n");
 		return EXIT_OK;
 	}
+	/* The table is for a person at a terminal; files and pipes get ndjson. */
 	if (opts.format == FORMAT_AUTO)
-		opts.format = (opts.output == NULL && isatty(STDOUT_FILENO)) ?
-		    FORMAT_TABLE : FORMAT_NDJSON;
+		opts.format = (opts.output == NULL && opts.resume == NULL &&
+		    isatty(STDOUT_FILENO)) ? FORMAT_TABLE : FORMAT_NDJSON;
 	if (opts.raw && opts.format == FORMAT_TABLE)
 		return usage("--raw works only with json and ndjson (the table "
 		    "is chosen on a terminal: add -f json)");

@@ -89,8 +89,10 @@ resume_load(const char *path, struct resume *r, struct strlist *warnings,
 		}
 		e = json_object_get(j, "error");
 		sha = json_string_value(json_object_get(j, "sha256"));
-		if (json_is_null(e) && sha != NULL && unhex(sha, d) == 0 &&
-		    add(r, d) == -1) {
+		/* Only recognised images: a dry run's plan recognised nothing. */
+		if (json_is_null(e) && sha != NULL &&
+		    !json_is_true(json_object_get(j, "dry_run")) &&
+		    unhex(sha, d) == 0 && add(r, d) == -1) {
 			json_decref(j);
 			fz_seterr(err, "out of memory");
 			rc = -1;

@@ -2,7 +2,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-synopsis_first_line='usage: faiz-idcard [-qvV] [-f format] [-o file] [--raw] [--save-images dir]'
+synopsis_first_line='usage: faiz-idcard [-0qrvV] [-f format] [-j jobs] [-o file] [--raw]'
 
 @test "--help goes to stdout and exits 0" {
 	run --separate-stderr "$FAIZ" --help
@@ -116,5 +116,5 @@ usage_error() {
 	assert_equal "$stderr" "faiz-idcard: empty.jpg: empty file"
 	run --separate-stderr "$FAIZ" --rate 50 "$(cards)/front_zhangsan.jpg"
 	assert_success
-	[[ "$stderr" == *"faiz-idcard: 1 recognised, 0 failed, 0 not sent, 0 refused, 10 points charged, "* ]]
+	[[ "$stderr" == *"faiz-idcard: 1 recognised, 0 failed, 0 skipped, 0 not sent, 0 refused, 10 points charged, "* ]]
 }

@@ -4,6 +4,8 @@ bats_require_minimum_version 1.5.0
 
 load helper
 
+EXTRA_ARGS=()
+
 setup_file() {
 	emu_start
 }
@@ -26,9 +28,10 @@ code() { jq -rs ".[$1].error.code" <<<"$output"; }
 
 # assert_local_refusal FILE CODE [MESSAGE-PART]: one bad file alone gives exit
 # 1, one record with CODE, a message naming the file, and no request.
+# EXTRA_ARGS (an array) goes before the file, e.g. (--no-resize).
 assert_local_refusal() {
 	local file="$1" want="$2" part="${3:-}"
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 "$file"
+	run --separate-stderr "$FAIZ" --rate 50 --retries 1 "${EXTRA_ARGS[@]}" "$file"
 	assert_equal "$status" 1
 	assert_equal "$(jq -s 'length' <<<"$output")" 1
 	assert_equal "$(jq -r '.file' <<<"$output")" "$file"
@@ -83,9 +86,14 @@ EOF
 	assert_local_refusal nosof.jpg bad_jpeg
 }
 
-@test "a directory is refused locally as not_regular" {
+@test "a directory named in a path list is refused locally as not_regular" {
 	mkdir dir.jpg
-	assert_local_refusal dir.jpg not_regular
+	run --separate-stderr "$FAIZ" --rate 50 - <<<"dir.jpg"
+	assert_equal "$status" 1
+	assert_equal "$(code 0)" not_regular
+	assert_equal "$(jq -r '.error.message' <<<"$output")" "is a directory"
+	grep -qF "faiz-idcard: dir.jpg: is a directory" <<<"$stderr"
+	assert_equal "$(requests)" 0
 }
 
 @test "a FIFO is refused as not_regular and the run does not hang" {
@@ -118,10 +126,11 @@ EOF
 	assert_local_refusal dangling.jpg unreadable "No such file or directory"
 }
 
-@test "a file over 3145728 bytes (card + 3.1 MB after EOI) is too_large without any request" {
+@test "with --no-resize a file over 3145728 bytes (card + 3.1 MB after EOI) is too_large without any request" {
 	cp "$CARDS/front_zhangsan.jpg" big.jpg
 	head -c 3100000 /dev/zero >>big.jpg
 	[ "$(stat -c %s big.jpg)" -gt 3145728 ]
+	EXTRA_ARGS=(--no-resize)
 	assert_local_refusal big.jpg too_large
 }
 
@@ -135,8 +144,9 @@ EOF
 	assert_equal "$(requests)" 1
 }
 
-@test "a JPEG whose SOF says 5000 px is refused locally as image_size" {
+@test "with --no-resize a JPEG whose SOF says 5000 px is refused locally as image_size" {
 	big_side huge.jpg 5000
+	EXTRA_ARGS=(--no-resize)
 	assert_local_refusal huge.jpg image_size
 	grep -qF 5000 <<<"$stderr"
 }
@@ -167,15 +177,14 @@ EOF
 	cp "$CARDS/notjpeg.jpg" png.jpg
 	cp "$CARDS/truncated.jpg" cut.jpg
 	cp "$CARDS/nosof.jpg" nosof.jpg
-	mkdir dir.jpg
 	mkfifo pipe.jpg
 	ln -s /nonexistent/x.jpg dangling.jpg
 	cp "$CARDS/front_zhangsan.jpg" big.jpg
 	head -c 3100000 /dev/zero >>big.jpg
 	big_side huge.jpg 5000
-	local files=(empty.jpg png.jpg cut.jpg nosof.jpg dir.jpg pipe.jpg missing.jpg dangling.jpg big.jpg huge.jpg)
-	local codes=(empty not_jpeg truncated bad_jpeg not_regular not_regular unreadable unreadable too_large image_size)
-	run --separate-stderr timeout 10 "$FAIZ" --rate 50 --retries 1 "${files[@]}"
+	local files=(empty.jpg png.jpg cut.jpg nosof.jpg pipe.jpg missing.jpg dangling.jpg big.jpg huge.jpg)
+	local codes=(empty not_jpeg truncated bad_jpeg not_regular unreadable unreadable too_large image_size)
+	run --separate-stderr timeout 10 "$FAIZ" --no-resize --rate 50 --retries 1 "${files[@]}"
 	assert_equal "$status" 1
 	assert_equal "$(jq -s 'length' <<<"$output")" "${#files[@]}"
 	local i

@@ -88,7 +88,7 @@ ID_LI=11010119851127100X
 
 @test "403 once: retried once with a new nonce and a fresh timestamp, then recognised (exit 0)" {
 	emu_faults '["403"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_records 1
 	assert_rec_ok 0 "$ID_ZHANG"
@@ -110,7 +110,7 @@ ID_LI=11010119851127100X
 
 @test "403 twice: auth failure, exit 3, later files not sent and counted on stderr" {
 	emu_faults '["403","403"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg
 	assert_equal "$status" 3
 	assert_records 3
 	assert_equal "$(rec 0 .file),$(rec 1 .file),$(rec 2 .file)" "front.jpg,back.jpg,lisi.jpg"
@@ -126,7 +126,7 @@ ID_LI=11010119851127100X
 }
 
 @test "wrong secret key: exit 3 auth after exactly 2 requests (both refused for the signature)" {
-	FAIZ_SECRET_KEY=wrong0000000000000000000000000000 run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg
+	FAIZ_SECRET_KEY=wrong0000000000000000000000000000 run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
 	assert_equal "$status" 3
 	assert_records 2
 	assert_rec_error 0 auth
@@ -139,7 +139,7 @@ ID_LI=11010119851127100X
 
 @test "clock skew: a 403 for a stale timestamp says the clock differs from the gateway's Date" {
 	emu_config '{"clock_offset": 900}'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 3
 	assert_records 1
 	assert_rec_error 0 auth
@@ -151,7 +151,7 @@ ID_LI=11010119851127100X
 
 @test "no clock hint when the clocks agree (a plain 403 twice)" {
 	emu_faults '["403","403"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 3
 	assert_rec_error 0 auth
 	msg=$(rec 0 .error.message)
@@ -162,7 +162,7 @@ ID_LI=11010119851127100X
 
 @test "401 blacklist: exit 3, code blacklist, not retried, the batch stops" {
 	emu_faults '["401"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
 	assert_equal "$status" 3
 	assert_records 2
 	assert_rec_error 0 blacklist
@@ -176,7 +176,7 @@ ID_LI=11010119851127100X
 
 @test "quota used up (500 调用次数已用完): exit 3, code quota, no further request, rest not_sent" {
 	emu_config '{"quota": 1}'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg lisi.jpg front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg front.jpg
 	assert_equal "$status" 3
 	assert_records 4
 	assert_equal "$(rec 0 .error)" null
@@ -196,7 +196,7 @@ ID_LI=11010119851127100X
 
 @test "quota fault on the first file: exit 3 quota after one request" {
 	emu_faults '["quota"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
 	assert_equal "$status" 3
 	assert_rec_error 0 quota
 	assert_rec_error 1 not_sent
@@ -205,7 +205,7 @@ ID_LI=11010119851127100X
 
 @test "50003: exit 3, code 50003, message says the endpoint is not the gateway" {
 	emu_faults '["50003"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
 	assert_equal "$status" 3
 	assert_records 2
 	assert_rec_error 0 50003
@@ -220,7 +220,7 @@ ID_LI=11010119851127100X
 
 @test "1414 then ok: retried, recognised, exit 0, stderr says it slows down" {
 	emu_faults '["1414"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_records 1
 	assert_rec_ok 0 "$ID_ZHANG"
@@ -233,7 +233,7 @@ ID_LI=11010119851127100X
 
 @test "50004 then ok: retried, recognised, the refusal was charged; summary: 1 refused, 20 points" {
 	emu_faults '["50004"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_records 1
 	assert_rec_ok 0 "$ID_ZHANG"
@@ -252,7 +252,7 @@ ID_LI=11010119851127100X
 
 @test "50002 then ok: retried, exit 0" {
 	emu_faults '["50002"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_rec_ok 0 "$ID_ZHANG"
 	assert_equal "$(nreq)" 2
@@ -261,7 +261,7 @@ ID_LI=11010119851127100X
 
 @test "50000 on every try with --retries 1: exit 4, code 50000, the run stops" {
 	emu_faults '["50000","50000"]'
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
 	assert_equal "$status" 4
 	assert_records 2
 	assert_rec_error 0 50000
@@ -277,7 +277,7 @@ ID_LI=11010119851127100X
 http5xx_then_ok() {
 	emu_reset
 	emu_faults "[\"$1\"]"
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_rec_ok 0 "$ID_ZHANG"
 	assert_equal "$(nreq)" 2
@@ -299,7 +299,7 @@ http5xx_then_ok() {
 
 @test "502 twice with --retries 1: exit 4, code http_502, the run stops" {
 	emu_faults '["502","502"]'
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
 	assert_equal "$status" 4
 	assert_records 2
 	assert_rec_error 0 http_502
@@ -313,7 +313,7 @@ http5xx_then_ok() {
 
 @test "connection reset then ok: retried, exit 0" {
 	emu_faults '["reset"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_rec_ok 0 "$ID_ZHANG"
 	assert_equal "$(nreq)" 2
@@ -322,7 +322,7 @@ http5xx_then_ok() {
 
 @test "connection reset twice with --retries 1: exit 4, code network" {
 	emu_faults '["reset","reset"]'
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
 	assert_equal "$status" 4
 	assert_records 2
 	assert_rec_error 0 network
@@ -334,7 +334,7 @@ http5xx_then_ok() {
 
 @test "slow answer with --timeout 1 --retries 0: exit 4, code timeout, one request" {
 	emu_faults '["slow:3"]'
-	run --separate-stderr "$FAIZ" --rate 50 --timeout 1 --retries 0 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --timeout 1 --retries 0 front.jpg
 	assert_equal "$status" 4
 	assert_records 1
 	assert_rec_error 0 timeout
@@ -350,7 +350,7 @@ http5xx_then_ok() {
 }
 
 @test "connection refused: exit 4, code network, stderr names the problem" {
-	FAIZ_ENDPOINT=http://127.0.0.1:1 run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg back.jpg
+	FAIZ_ENDPOINT=http://127.0.0.1:1 run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
 	assert_equal "$status" 4
 	assert_records 2
 	assert_rec_error 0 network
@@ -363,7 +363,7 @@ http5xx_then_ok() {
 
 @test "truncated answer then ok: a cut response is a transport failure, retried, exit 0" {
 	emu_faults '["truncated"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_rec_ok 0 "$ID_ZHANG"
 	assert_equal "$(nreq)" 2
@@ -372,7 +372,7 @@ http5xx_then_ok() {
 
 @test "truncated answer on every try with --retries 1: exit 4, code network" {
 	emu_faults '["truncated","truncated"]'
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
 	assert_equal "$status" 4
 	assert_rec_error 0 network
 	assert_rec_error 1 not_sent
@@ -385,7 +385,7 @@ http5xx_then_ok() {
 
 @test "10106: exit 1, code 10106, message has the desc, record has the sid, not retried" {
 	emu_faults '["10106"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 1
 	assert_records 1
 	assert_rec_error 0 10106
@@ -400,7 +400,7 @@ http5xx_then_ok() {
 ec_case() {
 	emu_reset
 	emu_faults "[\"ec:$1\"]"
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 1
 	assert_records 1
 	assert_rec_error 0 "$1"
@@ -426,7 +426,7 @@ ec_case() {
 
 @test "platform envelope (integer code 0, message): recognised, exit 0" {
 	emu_faults '["platform"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_records 1
 	assert_rec_ok 0 "$ID_ZHANG"
@@ -436,7 +436,7 @@ ec_case() {
 
 @test "huge (64 MiB) answer: response_too_large, exit 1, not retried, the next file is recognised" {
 	emu_faults '["huge"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg lisi.jpg
 	assert_equal "$status" 1
 	assert_records 2
 	assert_rec_error 0 response_too_large
@@ -452,7 +452,7 @@ ec_case() {
 bad_case() {
 	emu_reset
 	emu_faults "[\"$1\"]"
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg lisi.jpg
 	assert_equal "$status" 1
 	assert_records 2
 	assert_rec_error 0 bad_response
@@ -480,7 +480,7 @@ bad_case() {
 
 @test "a failure is for that image only: [ok, 40007, ok] → exit 1, records in input order" {
 	emu_faults '["ok","ec:40007","ok"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg
 	assert_equal "$status" 1
 	assert_records 3
 	assert_equal "$(rec 0 .file),$(rec 1 .file),$(rec 2 .file)" "front.jpg,back.jpg,lisi.jpg"

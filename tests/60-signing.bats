@@ -35,7 +35,7 @@ assert_gaps() {
 }
 
 @test "one request: POST to /api/ai/ocr/idcard with every signed header, the sign checks out" {
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 1
 	assert_equal "$(req 0 .method)" POST
@@ -56,7 +56,7 @@ assert_gaps() {
 }
 
 @test "the uploaded bytes are the file, untouched" {
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 2
 	assert_equal "$(req 0 .body_sha256)" "$(sha front.jpg)"
@@ -70,7 +70,7 @@ assert_gaps() {
 }
 
 @test "user-agent starts with faiz-idcard/ and carries the --version number" {
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	ver=$("$FAIZ" --version | awk '{print $2}')
 	[[ "$ver" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]]
@@ -96,7 +96,7 @@ assert_gaps() {
 }
 
 @test "nonces are distinct across a 5-file batch" {
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg back.jpg lisi.jpg temp.jpg front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg temp.jpg front.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 5
 	assert_equal "$(emu_requests | jq '[.[].headers.nonce] | unique | length')" 5
@@ -107,7 +107,7 @@ assert_gaps() {
 
 @test "a retry carries a new nonce and a fresh signature over the same image" {
 	emu_faults '["502"]'
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 2
 	[ "$(req 0 .headers.nonce)" != "$(req 1 .headers.nonce)" ]
@@ -134,7 +134,7 @@ assert_gaps() {
 
 @test "-v prints one line per request: POST, the URL, HTTP status, bytes, time; never the secret" {
 	emu_faults '["502"]'
-	run --separate-stderr "$FAIZ" -v --rate 50 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 -v --rate 50 front.jpg lisi.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 3
 	url="$EMU_URL/api/ai/ocr/idcard"
@@ -156,13 +156,13 @@ assert_gaps() {
 }
 
 @test "without -v no per-request lines" {
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	[[ "$stderr" != *"POST "* ]]
 }
 
 @test "--endpoint overrides FAIZ_ENDPOINT" {
-	FAIZ_ENDPOINT=http://127.0.0.1:1 run --separate-stderr "$FAIZ" --rate 50 --retries 0 --endpoint "$EMU_URL" front.jpg
+	FAIZ_ENDPOINT=http://127.0.0.1:1 run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 0 --endpoint "$EMU_URL" front.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 1
 	assert_equal "$(req 0 .path)" /api/ai/ocr/idcard
@@ -170,9 +170,9 @@ assert_gaps() {
 }
 
 @test "a trailing slash on the endpoint still gives the right path (option and environment)" {
-	run --separate-stderr "$FAIZ" --rate 50 --endpoint "$EMU_URL/" front.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --endpoint "$EMU_URL/" front.jpg
 	assert_equal "$status" 0
-	FAIZ_ENDPOINT="$EMU_URL/" run --separate-stderr "$FAIZ" --rate 50 front.jpg
+	FAIZ_ENDPOINT="$EMU_URL/" run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 2
 	assert_equal "$(emu_requests | jq -c '[.[].path]')" '["/api/ai/ocr/idcard","/api/ai/ocr/idcard"]'
