@@ -864,8 +864,9 @@ run_loop(struct batch *b)
 		while (!b->fatal && !interrupted(b) &&
 		    (j = next_ready(b, now, &soonest)) != NULL &&
 		    now >= b->next_send) {
-			b->next_send = (now > b->next_send + b->interval ? now :
-			    b->next_send) + b->interval;
+			/* Spacing is measured from this start: never less. */
+			b->next_send = (now > b->next_send ? now : b->next_send) +
+			    b->interval;
 			job_start(b, j);
 			now = fz_now_mono();
 		}

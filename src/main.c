@@ -261,6 +261,8 @@ main(int argc, char **argv)
 	for (i = 0; i < in.notes.n; i++)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
+	if (in.n == 0 && !opts.quiet)
+		msg("no JPEG images to process");
 	if (opts.resume != NULL) {
 		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
 			msg(err.msg);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "width.h"
 
 enum { OUT_TABLE_NCOLS = 11 };
@@ -82,11 +83,27 @@ out_table_status(const json_t *rec)
 	const json_t *e = json_object_get(rec, "error");
 	const char *code, *msg;
 
-	if ((e == NULL || json_is_null(e)) &&
-	    json_is_true(json_object_get(rec, "dry_run")))
-		return strdup("would send");
-	if (e == NULL || json_is_null(e))
-		return strdup("ok");
+	if (e == NULL || json_is_null(e)) {
+		/* "ok" or "would send", then what was (or would be) done. */
+		char *prep = record_prepared_text(rec);
+		char *warn = record_warnings_text(rec);
+		char *st = NULL;
+
+		if (prep != NULL && warn != NULL)
+			st = fz_printf("%s%s%s%s%s%s",
+			    json_is_true(json_object_get(rec, "dry_run")) ?
+			    "would send" : "ok", *prep || *warn ? " (" : "", prep,
+			    *prep && *warn ? "; " : "",
+			    *warn ? "warnings: " : "", warn);
+		if (st != NULL && (*prep || *warn)) {
+			char *t = fz_printf("%s)", st);
+			free(st);
+			st = t;
+		}
+		free(prep);
+		free(warn);
+		return st;
+	}
 	code = json_string_value(json_object_get(e, "code"));
 	msg = json_string_value(json_object_get(e, "message"));
 	if (code == NULL)

@@ -96,7 +96,10 @@ record_prepared_text(const json_t *rec)
 		    (long long)json_integer_value(json_array_get(to, 0)),
 		    (long long)json_integer_value(json_array_get(to, 1)));
 	}
-	if ((v = json_object_get(p, "reencoded")) != NULL)
+	if ((v = json_object_get(p, "reencoded")) != NULL &&
+	    json_object_get(v, "to") == NULL)
+		snprintf(part[n++], sizeof(part[0]), "reencoded");
+	else if (v != NULL)
 		snprintf(part[n++], sizeof(part[0]), "reencoded %lld to %lld "
 		    "bytes at quality %lld",
 		    (long long)json_integer_value(json_object_get(v, "from")),
