@@ -8,7 +8,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libcurl jansson libcrypto libturbojpeg
+LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter
 
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
@@ -20,14 +20,18 @@ LDFLAGS += -pie -Wl,-z,relro,-z,now
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lb64 -lm
 
 SRCS = $(wildcard src/*.c)
-OBJS = $(SRCS:.c=.o)
+# The GB/T 2260 table (data/gbt2260-timeline.tsv) compiled in as generated C.
+REGION_TSV = data/gbt2260-timeline.tsv
+REGION_GEN = tools/gen-region.awk
+GEN_SRC = build/region_data.c
+OBJS = $(SRCS:.c=.o) build/region_data.o
 LIBOBJS = $(filter-out src/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/*_test.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
 
 ASAN_DIR = build/asan
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ASAN_OBJS = $(patsubst src/%.c,$(ASAN_DIR)/%.o,$(SRCS))
+ASAN_OBJS = $(patsubst src/%.c,$(ASAN_DIR)/%.o,$(SRCS)) $(ASAN_DIR)/region_data.o
 
 BATS ?= bats
 BATS_JOBS ?=
@@ -43,6 +47,20 @@ src/%.o: src/%.c src/*.h
 $(ASAN_DIR)/%.o: src/%.c src/*.h
 	@mkdir -p $(ASAN_DIR)
 	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -c -o $@ $<
+
+# Written to a temporary file first so that a failed run (the generator
+# rejects malformed or unsorted data) never leaves a half-written table.
+$(GEN_SRC): $(REGION_TSV) $(REGION_GEN)
+	@mkdir -p build
+	awk -f $(REGION_GEN) $(REGION_TSV) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
+build/region_data.o: $(GEN_SRC) src/region.h
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $(GEN_SRC)
+
+$(ASAN_DIR)/region_data.o: $(GEN_SRC) src/region.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc -c -o $@ $(GEN_SRC)
 
 $(ASAN_DIR)/faiz-idcard: $(ASAN_OBJS)
 	$(CC) $(filter-out -O2,$(CFLAGS)) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
@@ -69,7 +87,7 @@ deps:
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
 		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
-		zsh fish valgrind util-linux
+		zsh fish valgrind util-linux libxlsxwriter-dev python3-openpyxl
 
 install: faiz-idcard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

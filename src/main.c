@@ -185,6 +185,7 @@ main(int argc, char **argv)
 	struct batch_hooks hooks;
 	struct batch_stats stats;
 	struct outfile of;
+	struct out_opts oopts;
 	struct gather_opts gopts;
 	struct gather in;
 	struct resume resume;
@@ -298,7 +299,14 @@ main(int argc, char **argv)
 	}
 	run.quiet = opts.quiet;
 	run.output_name = opts.output ? opts.output : "stdout";
-	if ((run.out = out_new(opts.format, fp, &err)) == NULL) {
+	/*
+	 * xlsx is written by name when it is finished: into the temporary
+	 * file, which outfile_commit then puts in place like any other.
+	 * (--bom is not parsed yet: options.c has no field for it.)
+	 */
+	oopts.bom = 0;
+	oopts.path = opts.output != NULL ? of.tmp : NULL;
+	if ((run.out = out_new(opts.format, fp, &oopts, &err)) == NULL) {
 		msg(err.msg);
 		rc = EXIT_UNAVAILABLE;
 		goto done;

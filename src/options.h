@@ -11,7 +11,8 @@ enum out_format {
 	FORMAT_TABLE,
 	FORMAT_JSON,
 	FORMAT_NDJSON,
-	FORMAT_CSV
+	FORMAT_CSV,
+	FORMAT_XLSX  /* needs -o FILE */
 };
 
 /* Which images --save-images writes (bit set). */

@@ -12,8 +12,12 @@ struct out {
 };
 
 struct out *
-out_new(enum out_format fmt, FILE *fp, struct fz_err *err)
+out_new(enum out_format fmt, FILE *fp, const struct out_opts *oo,
+    struct fz_err *err)
 {
+	static const struct out_opts none = { 0, NULL };
+	void *(*new_opts)(FILE *, const struct out_opts *, struct fz_err *) =
+	    NULL;
 	const struct out_ops *ops;
 	struct out *o;
 
@@ -29,6 +33,11 @@ out_new(enum out_format fmt, FILE *fp, struct fz_err *err)
 		break;
 	case FORMAT_CSV:
 		ops = &out_csv_ops;
+		new_opts = out_csv_new_opts;
+		break;
+	case FORMAT_XLSX:
+		ops = &out_xlsx_ops;
+		new_opts = out_xlsx_new_opts;
 		break;
 	default:
 		/* main resolves FORMAT_AUTO before it gets here. */
@@ -41,7 +50,14 @@ out_new(enum out_format fmt, FILE *fp, struct fz_err *err)
 	}
 	o->ops = ops;
 	o->fp = fp;
-	if ((o->st = ops->new(fp)) == NULL) {
+	if (new_opts != NULL) {
+		/* The module says what went wrong (a missing -o, say). */
+		if ((o->st = new_opts(fp, oo != NULL ? oo : &none, err)) ==
+		    NULL) {
+			free(o);
+			return NULL;
+		}
+	} else if ((o->st = ops->new(fp)) == NULL) {
 		free(o);
 		fz_seterr(err, "out of memory");
 		return NULL;

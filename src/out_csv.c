@@ -1,18 +1,17 @@
-/* csv output (RFC 4180): a header row, then one CRLF-terminated row per record, flushed as it is written. */
+/*
+ * csv output (RFC 4180): a header row, then one CRLF-terminated row per
+ * record, flushed as it is written. Made safe to open in a spreadsheet:
+ * an optional UTF-8 BOM, ID numbers kept as text, and text cells that a
+ * spreadsheet would run as a formula defused (see out_csv_cell).
+ */
 #include "out.h"
 #include "record.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A column: its header, and where its value sits in the record (rec[key] or rec[key][sub]). */
-struct out_csv_col {
-	const char *name, *key, *sub;
-	char *(*text)(const json_t *rec); /* a column summarised from a structure */
-};
-
-/* Exactly the columns of the spec, in order; "raw" is never a column. */
-static const struct out_csv_col out_csv_cols[] = {
+/* Exactly the columns of the spec, in order; "raw" is never a column. Shared with xlsx. */
+const struct out_col out_cols[] = {
 	{ "file", "file", NULL, NULL },
 	{ "side", "side", NULL, NULL },
 	{ "type", "type", NULL, NULL },
@@ -41,10 +40,11 @@ static const struct out_csv_col out_csv_cols[] = {
 	{ "error_message", "error", "message", NULL },
 };
 
-#define OUT_CSV_NCOLS (sizeof(out_csv_cols) / sizeof(out_csv_cols[0]))
+const size_t out_ncols = sizeof(out_cols) / sizeof(out_cols[0]);
 
 struct out_csv {
 	int header_done;
+	int bom;
 };
 
 static void *
@@ -52,6 +52,19 @@ out_csv_new(FILE *fp)
 {
 	(void)fp;
 	return calloc(1, sizeof(struct out_csv));
+}
+
+void *
+out_csv_new_opts(FILE *fp, const struct out_opts *oo, struct fz_err *err)
+{
+	struct out_csv *c;
+
+	if ((c = out_csv_new(fp)) == NULL) {
+		fz_seterr(err, "out of memory");
+		return NULL;
+	}
+	c->bom = oo->bom;
+	return c;
 }
 
 /* One field, quoted (with quotes doubled) when it holds a comma, quote, CR or LF. */
@@ -76,6 +89,77 @@ out_csv_field(FILE *fp, const char *s, struct fz_err *err)
 	return out_puts(fp, "\"", err);
 }
 
+/* An ID number as the card prints it: digits, the last one possibly X. */
+static int
+out_csv_id_like(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0)
+		return 0;
+	return s[n] == '\0' || ((s[n] == 'X' || s[n] == 'x') && s[n + 1] == '\0');
+}
+
+/*
+ * One cell. Strings (is_text) may need a marker before them; numbers and
+ * booleans never get one, so -5 stays a number.
+ *
+ * ID numbers (is_id): opened in Excel, an 18-digit number becomes a number,
+ * and Excel keeps only 15 significant digits: 440105199208220038 shows as
+ * 4.40105E+17 and is stored as 440105199208220000; leading zeros go too
+ * (Microsoft, "Keep leading zeros": codes of 16 digits or more must be
+ * text). The usual ways out, and why this one:
+ *   ="440105199208220038"  Excel shows text, but it is a formula: every
+ *       other reader (Python's csv, a database import, LibreOffice with
+ *       formulas off) gets the six extra characters, and a formula is the
+ *       very thing the injection rule below forbids.
+ *   '440105199208220038    the apostrophe is Excel's marker when typing
+ *       into a cell; in a CSV it is an ordinary character of the value.
+ *       It also would make a deliberate ID indistinguishable from one the
+ *       injection rule defused.
+ *   a leading tab          Excel sees a value that is not a number and
+ *       keeps the text, every digit (the trick tableExport recommends for
+ *       18-digit Chinese ID numbers, with a non-printing character before
+ *       the number: github.com/hhurz/tableExport.jquery.plugin/issues/327).
+ *       A reader that is not Excel strips whitespace, or one tab, and has
+ *       the exact number back: Python's csv returns "\t4401...", and
+ *       value[1:] (or .strip()) is the number.
+ * So an id_number cell made only of digits (and a final X) starts with one
+ * tab; anything else in that column is text to Excel already and is
+ * treated like any other text. The tab is not an injection risk here: only
+ * digits follow it.
+ *
+ * Formula injection (OWASP "CSV Injection"): a text cell starting with
+ * =, +, -, @, tab or CR would be run as a formula by Excel, LibreOffice or
+ * Google Sheets; it gets a single quote in front, which the spreadsheet
+ * shows and does not run. Every string cell gets this: names, addresses,
+ * file names, messages. Python readers can drop a leading ' when the next
+ * character is one of those six.
+ */
+static int
+out_csv_cell(FILE *fp, const char *s, int is_text, int is_id,
+    struct fz_err *err)
+{
+	const char *mark = NULL;
+	char *t;
+	int rc;
+
+	if (is_text && is_id && out_csv_id_like(s))
+		mark = "\t";
+	else if (is_text && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		mark = "'";
+	if (mark == NULL)
+		return out_csv_field(fp, s, err);
+	/* The marker is part of the value: inside the quotes, if any. */
+	if ((t = fz_printf("%s%s", mark, s)) == NULL) {
+		fz_seterr(err, "out of memory");
+		return -1;
+	}
+	rc = out_csv_field(fp, t, err);
+	free(t);
+	return rc;
+}
+
 static int
 out_csv_header(struct out_csv *c, FILE *fp, struct fz_err *err)
 {
@@ -83,9 +167,12 @@ out_csv_header(struct out_csv *c, FILE *fp, struct fz_err *err)
 
 	if (c->header_done)
 		return 0;
-	for (i = 0; i < OUT_CSV_NCOLS; i++) {
+	/* The BOM goes first, before the header, or Excel does not see it. */
+	if (c->bom && out_puts(fp, "\xef\xbb\xbf", err) == -1)
+		return -1;
+	for (i = 0; i < out_ncols; i++) {
 		if ((i > 0 && out_puts(fp, ",", err) == -1) ||
-		    out_puts(fp, out_csv_cols[i].name, err) == -1)
+		    out_puts(fp, out_cols[i].name, err) == -1)
 			return -1;
 	}
 	if (out_puts(fp, "\r\n", err) == -1)
@@ -97,6 +184,7 @@ out_csv_header(struct out_csv *c, FILE *fp, struct fz_err *err)
 static int
 out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 {
+	const json_t *v;
 	char buf[64], *t;
 	const char *s;
 	size_t i;
@@ -104,23 +192,24 @@ out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 
 	if (out_csv_header(st, fp, err) == -1)
 		return -1;
-	for (i = 0; i < OUT_CSV_NCOLS; i++) {
+	for (i = 0; i < out_ncols; i++) {
 		if (i > 0 && out_puts(fp, ",", err) == -1)
 			return -1;
-		if (out_csv_cols[i].text != NULL) {
-			if ((t = out_csv_cols[i].text(rec)) == NULL) {
+		if (out_cols[i].text != NULL) {
+			if ((t = out_cols[i].text(rec)) == NULL) {
 				fz_seterr(err, "out of memory");
 				return -1;
 			}
-			rc = out_csv_field(fp, t, err);
+			rc = out_csv_cell(fp, t, 1, 0, err);
 			free(t);
 			if (rc == -1)
 				return -1;
 			continue;
 		}
-		s = out_scalar(out_field(rec, out_csv_cols[i].key,
-		    out_csv_cols[i].sub), buf, sizeof(buf));
-		if (s != NULL && out_csv_field(fp, s, err) == -1)
+		v = out_field(rec, out_cols[i].key, out_cols[i].sub);
+		s = out_scalar(v, buf, sizeof(buf));
+		if (s != NULL && out_csv_cell(fp, s, json_is_string(v),
+		    strcmp(out_cols[i].name, "id_number") == 0, err) == -1)
 			return -1;
 	}
 	if (out_puts(fp, "\r\n", err) == -1)

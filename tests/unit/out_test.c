@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -47,9 +48,10 @@ rec_failed(const char *file)
 	return r;
 }
 
-/* Render n records in format fmt; returns the text (caller frees) and the status in *rc. */
+/* Render n records in format fmt with settings oo; returns the text (caller frees) and the status in *rc. */
 static char *
-render(enum out_format fmt, json_t **recs, size_t n, int *rc)
+render_opts(enum out_format fmt, const struct out_opts *oo, json_t **recs,
+    size_t n, int *rc)
 {
 	struct fz_err err = { "" };
 	struct out *o;
@@ -60,7 +62,7 @@ render(enum out_format fmt, json_t **recs, size_t n, int *rc)
 	*rc = -1;
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		return NULL;
-	if ((o = out_new(fmt, fp, &err)) != NULL) {
+	if ((o = out_new(fmt, fp, oo, &err)) != NULL) {
 		*rc = 0;
 		for (i = 0; i < n && *rc == 0; i++)
 			*rc = out_record(o, recs[i], &err);
@@ -72,6 +74,12 @@ render(enum out_format fmt, json_t **recs, size_t n, int *rc)
 		fprintf(stderr, "render: %s\n", err.msg);
 	fclose(fp);
 	return buf;
+}
+
+static char *
+render(enum out_format fmt, json_t **recs, size_t n, int *rc)
+{
+	return render_opts(fmt, NULL, recs, n, rc);
 }
 
 static void
@@ -165,7 +173,8 @@ test_table(void)
 	"file,side,type,name,sex,people,birthday,address,id_number," \
 	"issue_authority,validity,head_covered,head_blurred,border_covered," \
 	"gray_image,sid,time_cost_preprocess,time_cost_recognize," \
-	"cropped_image,portrait_image,id_number_image,error_code,error_message\r\n"
+	"cropped_image,portrait_image,id_number_image,sha256,prepared,warnings," \
+	"error_code,error_message\r\n"
 
 static void
 test_csv(void)
@@ -181,9 +190,9 @@ test_csv(void)
 	CHECK(rc == 0);
 	CHECK_STR(s, CSV_HEADER
 	    "a.jpg,front,第二代身份证,张三,男,汉,1990-01-02,\"北京市\n朝阳区\","
-	    "11010519900102001X,,,false,false,true,false,s1,12,340,"
-	    "out/a.cropped.jpg,,,,\r\n"
-	    "\"b,\"\"x\"\".jpg\",,,Li,,,,,,,,,,,,,,,,,,not_jpeg,"
+	    "\t11010519900102001X,,,false,false,true,false,s1,12,340,"
+	    "out/a.cropped.jpg,,,,,,,\r\n"
+	    "\"b,\"\"x\"\".jpg\",,,Li,,,,,,,,,,,,,,,,,,,,,not_jpeg,"
 	    "\"not a \"\"JPEG\"\", really\"\r\n");
 	CHECK(s != NULL && strstr(s, "RAW") == NULL);
 	free(s);
@@ -200,9 +209,252 @@ test_csv(void)
 	recs[0] = json_pack("{s:s, s:s}", "file", "m.jpg", "address", "x\ry");
 	s = render(FORMAT_CSV, recs, 1, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	json_decref(recs[0]);
+}
+
+/* The row of a one-record CSV (the header dropped, CRLF kept). */
+static char *
+csv_row(json_t *rec)
+{
+	char *s, *row = NULL;
+	int rc;
+
+	s = render(FORMAT_CSV, &rec, 1, &rc);
+	CHECK(rc == 0);
+	if (s != NULL && strncmp(s, CSV_HEADER, strlen(CSV_HEADER)) == 0)
+		row = fz_strdup(s + strlen(CSV_HEADER));
+	free(s);
+	json_decref(rec);
+	return row;
+}
+
+static void
+test_csv_bom(void)
+{
+	struct out_opts oo = { 1, NULL };
+	json_t *rec = rec_front();
+	char *s;
+	int rc;
+
+	/* The three bytes EF BB BF, then the header, once. */
+	s = render_opts(FORMAT_CSV, &oo, &rec, 1, &rc);
+	CHECK(rc == 0);
+	CHECK(s != NULL && memcmp(s, "\xef\xbb\xbf", 3) == 0);
+	CHECK(s != NULL && strncmp(s + 3, CSV_HEADER, strlen(CSV_HEADER)) == 0);
+	CHECK(s != NULL && strstr(s + 3, "\xef\xbb\xbf") == NULL);
+	free(s);
+	/* An empty run: BOM and header. */
+	s = render_opts(FORMAT_CSV, &oo, NULL, 0, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(s, "\xef\xbb\xbf" CSV_HEADER);
+	free(s);
+	/* Off (and no settings at all): no BOM. */
+	oo.bom = 0;
+	s = render_opts(FORMAT_CSV, &oo, NULL, 0, &rc);
+	CHECK_STR(s, CSV_HEADER);
+	free(s);
+	s = render_opts(FORMAT_CSV, NULL, NULL, 0, &rc);
+	CHECK_STR(s, CSV_HEADER);
+	free(s);
+	/* The other formats ignore it. */
+	oo.bom = 1;
+	s = render_opts(FORMAT_NDJSON, &oo, NULL, 0, &rc);
+	CHECK_STR(s, "");
+	free(s);
+	json_decref(rec);
+}
+
+/* A record with only a file and an id_number. */
+static json_t *
+rec_id(const char *id)
+{
+	json_t *r = record_new("i.jpg");
+
+	json_object_set_new(r, "id_number", json_string(id));
+	return r;
+}
+
+#define ID_ROW(id) "i.jpg,,,,,,,," id ",,,,,,,,,,,,,,,,,\r\n"
+
+static void
+test_csv_id(void)
+{
+	char *s;
+
+	/* Digits (and a final X): one tab before, so Excel keeps the text. */
+	s = csv_row(rec_id("440105199208220038"));
+	CHECK_STR(s, ID_ROW("\t440105199208220038"));
+	free(s);
+	s = csv_row(rec_id("11010519900102001X"));
+	CHECK_STR(s, ID_ROW("\t11010519900102001X"));
+	free(s);
+	s = csv_row(rec_id("010101200001010012"));
+	CHECK_STR(s, ID_ROW("\t010101200001010012"));
+	free(s);
+	s = csv_row(rec_id("110105900102001")); /* first generation, 15 digits */
+	CHECK_STR(s, ID_ROW("\t110105900102001"));
+	free(s);
+	/* Not a number to Excel anyway: as it is. */
+	s = csv_row(rec_id("440105********0038"));
+	CHECK_STR(s, ID_ROW("440105********0038"));
+	free(s);
+	s = csv_row(rec_id("X12"));
+	CHECK_STR(s, ID_ROW("X12"));
+	free(s);
+	/* Text that would be a formula gets the injection marker, not the tab. */
+	s = csv_row(rec_id("=1+1"));
+	CHECK_STR(s, ID_ROW("'=1+1"));
+	free(s);
+	s = csv_row(rec_id("-44010519920822003"));
+	CHECK_STR(s, ID_ROW("'-44010519920822003"));
+	free(s);
+	/* Null and empty stay empty. */
+	s = csv_row(record_new("i.jpg"));
+	CHECK_STR(s, ID_ROW(""));
+	free(s);
+	s = csv_row(rec_id(""));
+	CHECK_STR(s, ID_ROW(""));
+	free(s);
+	/* Only the id_number column: digits elsewhere are left alone. */
+	s = csv_row(json_pack("{s:s, s:s}", "file", "1.jpg", "sid",
+	    "440105199208220038"));
+	CHECK_STR(s, "1.jpg,,,,,,,,,,,,,,,440105199208220038,,,,,,,,,,\r\n");
+	free(s);
+}
+
+#define NAME_ROW(name) "n.jpg,,,," name ",,,,,,,,,,,,,,,,,,,,,\r\n"
+
+/* A record with only a file and a name. */
+static json_t *
+rec_name(const char *name)
+{
+	json_t *r = json_pack("{s:s, s:s}", "file", "n.jpg", "name", name);
+
+	return r;
+}
+
+static void
+test_csv_injection(void)
+{
+	json_t *r;
+	char *s;
+
+	/* Each trigger of OWASP's list gets one single quote in front. */
+	s = csv_row(rec_name("=cmd|' /C calc'!A0"));
+	CHECK_STR(s, "n.jpg,,,'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name("+1"));
+	CHECK_STR(s, "n.jpg,,,'+1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name("-2+3"));
+	CHECK_STR(s, "n.jpg,,,'-2+3,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name("@SUM(A1)"));
+	CHECK_STR(s, "n.jpg,,,'@SUM(A1),,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name("\t=1"));
+	CHECK_STR(s, "n.jpg,,,'\t=1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	/* CR: marked, and quoted as RFC 4180 wants. */
+	s = csv_row(rec_name("\r=1"));
+	CHECK_STR(s, "n.jpg,,,\"'\r=1\",,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	/* Not at the start, or not a trigger: untouched. */
+	s = csv_row(rec_name("a=b"));
+	CHECK_STR(s, "n.jpg,,,a=b,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name("'quoted"));
+	CHECK_STR(s, "n.jpg,,,'quoted,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(rec_name(" =1"));
+	CHECK_STR(s, "n.jpg,,, =1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+
+	/* Every text column: file name, address, authority, paths, message. */
+	r = record_new("-rf.jpg");
+	json_object_set_new(r, "address", json_string("=HYPERLINK(\"http://x\")"));
+	json_object_set_new(r, "issue_authority", json_string("@x"));
+	json_object_set_new(json_object_get(r, "images"), "cropped",
+	    json_string("+c.jpg"));
+	record_set_error(r, "-1", "=2");
+	s = csv_row(r);
+	CHECK_STR(s, "'-rf.jpg,,,,,,,\"'=HYPERLINK(\"\"http://x\"\")\",,'@x,,,,,,"
+	    ",,,'+c.jpg,,,,,,'-1,'=2\r\n");
+	free(s);
+
+	/* Numbers and booleans are never marked, negative or not. */
+	r = record_new("t.jpg");
+	json_object_set_new(r, "head_covered", json_false());
+	json_object_set_new(r, "gray_image", json_true());
+	json_object_set_new(r, "time_cost",
+	    json_pack("{s:i, s:f}", "preprocess", -5, "recognize", -1.5));
+	s = csv_row(r);
+	CHECK_STR(s, "t.jpg,,,,,,,,,,,false,,,true,,-5,-1.5,,,,,,,,\r\n");
+	free(s);
+}
+
+/*
+ * What a consumer that is not Excel gets back: Python's csv module reads
+ * the file (with the BOM, as utf-8-sig) and drops the tab before the ID.
+ */
+static void
+test_csv_python(void)
+{
+	static const char *const ids[] = {
+		"440105199208220038", "11010519900102001X", "010101200001010012"
+	};
+	struct out_opts oo = { 1, NULL };
+	char path[] = "/tmp/out_test_XXXXXX", cmd[512], line[256], *s;
+	json_t *recs[3];
+	FILE *fp, *p;
+	size_t i, n;
+	int rc, fd;
+
+	for (i = 0; i < 3; i++) {
+		recs[i] = rec_id(ids[i]);
+		json_object_set_new(recs[i], "name", json_string(
+		    i == 0 ? "张三" : i == 1 ? "=1+1" : "Li"));
+	}
+	s = render_opts(FORMAT_CSV, &oo, recs, 3, &rc);
+	CHECK(rc == 0);
+	for (i = 0; i < 3; i++)
+		json_decref(recs[i]);
+	if (s == NULL || (fd = mkstemp(path)) == -1) {
+		CHECK(!"cannot write the csv");
+		free(s);
+		return;
+	}
+	if ((fp = fdopen(fd, "w")) != NULL) {
+		fputs(s, fp);
+		fclose(fp);
+	}
+	free(s);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c '"
+	    "import csv, sys\n"
+	    "with open(sys.argv[1], newline=\"\", encoding=\"utf-8-sig\") as f:\n"
+	    "    for r in csv.DictReader(f):\n"
+	    "        i = r[\"id_number\"]\n"
+	    "        print(i[1:] if i.startswith(\"\\t\") else i, r[\"name\"])\n"
+	    "' %s", path);
+	if ((p = popen(cmd, "r")) == NULL) {
+		CHECK(!"cannot run python3");
+		unlink(path);
+		return;
+	}
+	for (n = 0; fgets(line, sizeof(line), p) != NULL; n++) {
+		line[strcspn(line, "\n")] = '\0';
+		if (n == 0)
+			CHECK_STR(line, "440105199208220038 张三");
+		else if (n == 1)
+			CHECK_STR(line, "11010519900102001X '=1+1");
+		else if (n == 2)
+			CHECK_STR(line, "010101200001010012 Li");
+	}
+	CHECK(pclose(p) == 0);
+	CHECK(n == 3);
+	unlink(path);
 }
 
 static const char json_front[] =
@@ -230,6 +482,9 @@ static const char json_front[] =
     "    \"images\": {\n"
     "      \"cropped\": \"out/a.cropped.jpg\"\n"
     "    },\n"
+    "    \"sha256\": null,\n"
+    "    \"prepared\": null,\n"
+    "    \"warnings\": [],\n"
     "    \"error\": null\n"
     "  }";
 
@@ -253,6 +508,9 @@ static const char json_failed[] =
     "    \"sid\": null,\n"
     "    \"time_cost\": null,\n"
     "    \"images\": {},\n"
+    "    \"sha256\": null,\n"
+    "    \"prepared\": null,\n"
+    "    \"warnings\": [],\n"
     "    \"error\": {\n"
     "      \"code\": \"not_jpeg\",\n"
     "      \"message\": \"not a \\\"JPEG\\\", really\"\n"
@@ -318,13 +576,15 @@ test_ndjson(void)
 	    "\"validity\":null,\"head_covered\":false,\"head_blurred\":false,"
 	    "\"border_covered\":true,\"gray_image\":false,\"sid\":\"s1\","
 	    "\"time_cost\":{\"preprocess\":12,\"recognize\":340},"
-	    "\"images\":{\"cropped\":\"out/a.cropped.jpg\"},\"error\":null}\n"
+	    "\"images\":{\"cropped\":\"out/a.cropped.jpg\"},\"sha256\":null,"
+	    "\"prepared\":null,\"warnings\":[],\"error\":null}\n"
 	    "{\"file\":\"b.jpg\",\"side\":null,\"type\":null,\"name\":\"Li\","
 	    "\"sex\":null,\"people\":null,\"birthday\":null,\"address\":null,"
 	    "\"id_number\":null,\"issue_authority\":null,\"validity\":null,"
 	    "\"head_covered\":null,\"head_blurred\":null,"
 	    "\"border_covered\":null,\"gray_image\":null,\"sid\":null,"
-	    "\"time_cost\":null,\"images\":{},\"error\":{\"code\":\"not_jpeg\","
+	    "\"time_cost\":null,\"images\":{},\"sha256\":null,\"prepared\":null,"
+	    "\"warnings\":[],\"error\":{\"code\":\"not_jpeg\","
 	    "\"message\":\"not a \\\"JPEG\\\", really\"},\"raw\":{\"code\":1}}\n");
 	free(s);
 
@@ -356,7 +616,7 @@ test_write_error(void)
 			break;
 		}
 		strcpy(err.msg, "");
-		o = out_new(fmts[i], fp, &err);
+		o = out_new(fmts[i], fp, NULL, &err);
 		CHECK(o != NULL);
 		if (o == NULL) {
 			fclose(fp);
@@ -373,7 +633,7 @@ test_write_error(void)
 
 	/* The format must be chosen before out_new. */
 	strcpy(err.msg, "");
-	CHECK(out_new(FORMAT_AUTO, stdout, &err) == NULL);
+	CHECK(out_new(FORMAT_AUTO, stdout, NULL, &err) == NULL);
 	CHECK(err.msg[0] != '\0');
 	json_decref(rec);
 }
@@ -384,6 +644,10 @@ main(void)
 	test_width();
 	test_table();
 	test_csv();
+	test_csv_bom();
+	test_csv_id();
+	test_csv_injection();
+	test_csv_python();
 	test_json();
 	test_ndjson();
 	test_write_error();
