@@ -165,7 +165,8 @@ test_table(void)
 	"file,side,type,name,sex,people,birthday,address,id_number," \
 	"issue_authority,validity,head_covered,head_blurred,border_covered," \
 	"gray_image,sid,time_cost_preprocess,time_cost_recognize," \
-	"cropped_image,portrait_image,id_number_image,error_code,error_message\r\n"
+	"cropped_image,portrait_image,id_number_image,sha256,prepared," \
+	"warnings,error_code,error_message\r\n"
 
 static void
 test_csv(void)
@@ -182,8 +183,8 @@ test_csv(void)
 	CHECK_STR(s, CSV_HEADER
 	    "a.jpg,front,第二代身份证,张三,男,汉,1990-01-02,\"北京市\n朝阳区\","
 	    "11010519900102001X,,,false,false,true,false,s1,12,340,"
-	    "out/a.cropped.jpg,,,,\r\n"
-	    "\"b,\"\"x\"\".jpg\",,,Li,,,,,,,,,,,,,,,,,,not_jpeg,"
+	    "out/a.cropped.jpg,,,,,,,\r\n"
+	    "\"b,\"\"x\"\".jpg\",,,Li,,,,,,,,,,,,,,,,,,,,,not_jpeg,"
 	    "\"not a \"\"JPEG\"\", really\"\r\n");
 	CHECK(s != NULL && strstr(s, "RAW") == NULL);
 	free(s);
@@ -200,7 +201,7 @@ test_csv(void)
 	recs[0] = json_pack("{s:s, s:s}", "file", "m.jpg", "address", "x\ry");
 	s = render(FORMAT_CSV, recs, 1, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	json_decref(recs[0]);
 }
@@ -230,6 +231,9 @@ static const char json_front[] =
     "    \"images\": {\n"
     "      \"cropped\": \"out/a.cropped.jpg\"\n"
     "    },\n"
+    "    \"sha256\": null,\n"
+    "    \"prepared\": null,\n"
+    "    \"warnings\": [],\n"
     "    \"error\": null\n"
     "  }";
 
@@ -253,6 +257,9 @@ static const char json_failed[] =
     "    \"sid\": null,\n"
     "    \"time_cost\": null,\n"
     "    \"images\": {},\n"
+    "    \"sha256\": null,\n"
+    "    \"prepared\": null,\n"
+    "    \"warnings\": [],\n"
     "    \"error\": {\n"
     "      \"code\": \"not_jpeg\",\n"
     "      \"message\": \"not a \\\"JPEG\\\", really\"\n"
@@ -318,13 +325,15 @@ test_ndjson(void)
 	    "\"validity\":null,\"head_covered\":false,\"head_blurred\":false,"
 	    "\"border_covered\":true,\"gray_image\":false,\"sid\":\"s1\","
 	    "\"time_cost\":{\"preprocess\":12,\"recognize\":340},"
-	    "\"images\":{\"cropped\":\"out/a.cropped.jpg\"},\"error\":null}\n"
+	    "\"images\":{\"cropped\":\"out/a.cropped.jpg\"},\"sha256\":null,"
+	    "\"prepared\":null,\"warnings\":[],\"error\":null}\n"
 	    "{\"file\":\"b.jpg\",\"side\":null,\"type\":null,\"name\":\"Li\","
 	    "\"sex\":null,\"people\":null,\"birthday\":null,\"address\":null,"
 	    "\"id_number\":null,\"issue_authority\":null,\"validity\":null,"
 	    "\"head_covered\":null,\"head_blurred\":null,"
 	    "\"border_covered\":null,\"gray_image\":null,\"sid\":null,"
-	    "\"time_cost\":null,\"images\":{},\"error\":{\"code\":\"not_jpeg\","
+	    "\"time_cost\":null,\"images\":{},\"sha256\":null,"
+	    "\"prepared\":null,\"warnings\":[],\"error\":{\"code\":\"not_jpeg\","
 	    "\"message\":\"not a \\\"JPEG\\\", really\"},\"raw\":{\"code\":1}}\n");
 	free(s);
 
