@@ -16,6 +16,7 @@
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
+#include "present.h"
 #include "resume.h"
 #include "version.h"
 
@@ -26,6 +27,7 @@ static volatile sig_atomic_t got_signal;
 
 struct run {
 	struct out *out;
+	struct present present;
 	int quiet;
 	int progress_shown;       /* a progress line is on the terminal */
 	const char *output_name;
@@ -85,7 +87,7 @@ hook_emit(void *ctx, json_t *rec)
 	struct run *r = ctx;
 	struct fz_err e;
 
-	if (out_record(r->out, rec, &e) == 0)
+	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
 	if (strstr(e.msg, "Broken pipe") == NULL) {
@@ -174,6 +176,37 @@ open_resume(const char *path, const struct resume *r, struct fz_err *err)
 	return fp;
 }
 
+/*
+ * --check-id: each operand is an ID number, or "-" for numbers on standard
+ * input, one per line. Returns 0, or -1 when the output failed.
+ */
+static int
+check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0, i, len;
+	ssize_t got;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0 && !got_signal; i++) {
+		if (strcmp(args[i], "-") != 0) {
+			rc = present_id(p, args[i], err);
+			continue;
+		}
+		while (rc == 0 && !got_signal &&
+		    (got = getline(&line, &cap, stdin)) != -1) {
+			len = (size_t)got;
+			while (len > 0 && (line[len - 1] == '\n' ||
+			    line[len - 1] == '\r'))
+				line[--len] = '\0';
+			if (len > 0)
+				rc = present_id(p, line, err);
+		}
+	}
+	free(line);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -190,6 +223,7 @@ main(int argc, char **argv)
 	struct gather in;
 	struct resume resume;
 	struct run run;
+	struct checks_opts co;
 	struct fz_err err;
 	char *url = NULL;
 	FILE *fp = stdout;
@@ -232,7 +266,7 @@ main(int argc, char **argv)
 	cin.opt_endpoint = opts.endpoint;
 	cin.opt_config = opts.config;
 	cin.getenv = NULL; /* getenv(3) */
-	crc = opts.dry_run ? CONFIG_OK :
+	crc = opts.dry_run || opts.check_id ? CONFIG_OK :
 	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
 		if (!opts.quiet)
@@ -255,14 +289,15 @@ main(int argc, char **argv)
 	gopts.null_sep = opts.null_sep;
 	gopts.files_from = opts.files_from;
 	gopts.in = stdin;
-	if (gather_inputs(opts.inputs, opts.ninputs, &gopts, &in, &err) == -1) {
+	if (!opts.check_id &&
+	    gather_inputs(opts.inputs, opts.ninputs, &gopts, &in, &err) == -1) {
 		rc = usage(err.msg);
 		goto done;
 	}
 	for (i = 0; i < in.notes.n; i++)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
-	if (in.n == 0 && !opts.quiet)
+	if (!opts.check_id && in.n == 0 && !opts.quiet)
 		msg("no JPEG images to process");
 	if (opts.resume != NULL) {
 		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
@@ -302,14 +337,34 @@ main(int argc, char **argv)
 	/*
 	 * xlsx is written by name when it is finished: into the temporary
 	 * file, which outfile_commit then puts in place like any other.
-	 * (--bom is not parsed yet: options.c has no field for it.)
 	 */
-	oopts.bom = 0;
+	oopts.bom = opts.bom;
 	oopts.path = opts.output != NULL ? of.tmp : NULL;
 	if ((run.out = out_new(opts.format, fp, &oopts, &err)) == NULL) {
 		msg(err.msg);
 		rc = EXIT_UNAVAILABLE;
 		goto done;
+	}
+
+	/* Checks, pairing and masking on the way out. */
+	if (opts.as_y != 0) {
+		co.as_y = opts.as_y;
+		co.as_m = opts.as_m;
+		co.as_d = opts.as_d;
+	} else {
+		checks_opts_today(&co);
+	}
+	present_init(&run.present, run.out, &co, opts.pair, opts.mask);
+	memset(&stats, 0, sizeof(stats));
+	if (opts.check_id) {
+		rc = EXIT_OK;
+		if (check_ids(opts.inputs, opts.ninputs, &run.present,
+		    &err) == -1) {
+			if (strstr(err.msg, "Broken pipe") == NULL)
+				msg(err.msg);
+			stats.output_failed = 1;
+		}
+		goto finish;
 	}
 
 	/* Run the batch. */
@@ -347,6 +402,15 @@ main(int argc, char **argv)
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
+	/* --pair prints its persons now. */
+	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
+		if (strstr(err.msg, "Broken pipe") == NULL)
+			fprintf(stderr, PROG ": %s: %s\n", run.output_name,
+			    err.msg);
+		stats.output_failed = 1;
+	}
+
+finish:
 	/* Write the summary: what is completed is kept, even after ^C. */
 	if (!stats.output_failed && out_finish(run.out, &err) == -1) {
 		if (strstr(err.msg, "Broken pipe") == NULL)
@@ -371,8 +435,24 @@ main(int argc, char **argv)
 		if (rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
 	}
-	if (!opts.quiet)
+	if (opts.check_id) {
+		if (!opts.quiet && run.present.invalid > 0)
+			fprintf(stderr, PROG ": %zu of the numbers are not "
+			    "valid\n", run.present.invalid);
+		if (run.present.invalid > 0 && rc == EXIT_OK)
+			rc = EXIT_SOME_FAILED;
+	} else if (!opts.quiet) {
 		summary(&stats, opts.dry_run);
+	}
+	/* --strict: a warning is a failure. */
+	if (opts.strict && run.present.warned > 0) {
+		if (!opts.quiet)
+			fprintf(stderr, PROG ": --strict: %zu record%s with "
+			    "warnings\n", run.present.warned,
+			    run.present.warned == 1 ? "" : "s");
+		if (rc == EXIT_OK)
+			rc = EXIT_SOME_FAILED;
+	}
 	if (got_signal)
 		rc = EXIT_INTERRUPTED;
 
@@ -380,6 +460,7 @@ done:
 	/* Free everything, so a leak check comes out empty. */
 	if (opts.output != NULL && of.tmp != NULL)
 		outfile_abort(&of);
+	present_free(&run.present);
 	out_free(run.out);
 	gather_free(&in);
 	resume_free(&resume);

@@ -15,13 +15,16 @@ const char options_synopsis[] =
     "                   [--profile name] [--endpoint url] [--config file]\n"
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
-    "                   [--dry-run] [--resume file] file | dir | - ...\n";
+    "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
+    "                   [--as-of date] [--bom] file | dir | - ...\n"
+    "       faiz-idcard --check-id [-f format] [--mask] [--strict] [--as-of date]\n"
+    "                   number | - ...\n";
 
 const char options_help[] =
     "Recognise Chinese resident ID cards through the Faiz API.\n"
     "\n"
     "Options:\n"
-    "  -f, --format FORMAT      table, json, ndjson or csv (default: table on a\n"
+    "  -f, --format FORMAT      table, json, ndjson, csv or xlsx (default: table on a\n"
     "                           terminal, ndjson otherwise)\n"
     "  -o, --output FILE        write the records to FILE (mode 0600)\n"
     "      --raw                json/ndjson: add the untouched response as \"raw\"\n"
@@ -46,6 +49,15 @@ const char options_help[] =
     "      --dry-run            send nothing: list what would be sent and the cost\n"
     "      --resume FILE        skip images recognised in the ndjson FILE and\n"
     "                           append new records to it\n"
+    "      --check-id           check ID numbers given as operands (or - for\n"
+    "                           stdin) offline: no account needed\n"
+    "      --pair               join the front and back of each card into one\n"
+    "                           person record\n"
+    "      --mask               mask ID number, name and address in the output\n"
+    "      --strict             treat every warning as a failure (exit 1)\n"
+    "      --as-of DATE         judge validity and age on DATE (YYYY-MM-DD)\n"
+    "                           instead of today\n"
+    "      --bom                csv: begin with a UTF-8 byte order mark for Excel\n"
     "  -v, --verbose            one line per request on stderr\n"
     "  -q, --quiet              no warnings or summary on stderr\n"
     "  -h, --help               show this help and exit\n"
@@ -70,7 +82,13 @@ enum long_only {
 	OPT_NO_RESIZE,
 	OPT_UNORDERED,
 	OPT_DRY_RUN,
-	OPT_RESUME
+	OPT_RESUME,
+	OPT_CHECK_ID,
+	OPT_PAIR,
+	OPT_MASK,
+	OPT_STRICT,
+	OPT_AS_OF,
+	OPT_BOM
 };
 
 static const char short_options[] = ":f:o:j:r0vqhV";
@@ -97,6 +115,12 @@ static const struct option long_options[] = {
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "check-id", no_argument, NULL, OPT_CHECK_ID },
+	{ "pair", no_argument, NULL, OPT_PAIR },
+	{ "mask", no_argument, NULL, OPT_MASK },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "bom", no_argument, NULL, OPT_BOM },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -147,6 +171,39 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* YYYY-MM-DD, a real calendar date from 1900 to 9999. */
+static int
+parse_date(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+	long v[3];
+	char *end;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v[i] = strtol(s, &end, 10);
+		if (errno != 0 || end - s != (i == 0 ? 4 : 2))
+			return -1;
+		s = end;
+		if (i < 2 && *s++ != '-')
+			return -1;
+	}
+	if (*s != '\0' || v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > mdays[v[1] - 1])
+		return -1;
+	if (v[1] == 2 && v[2] == 29 && !((v[0] % 4 == 0 && v[0] % 100 != 0) ||
+	    v[0] % 400 == 0))
+		return -1;
+	*y = (int)v[0];
+	*m = (int)v[1];
+	*d = (int)v[2];
+	return 0;
+}
+
 static int
 parse_format(const char *s, enum out_format *f)
 {
@@ -158,6 +215,8 @@ parse_format(const char *s, enum out_format *f)
 		*f = FORMAT_NDJSON;
 	else if (strcmp(s, "csv") == 0)
 		*f = FORMAT_CSV;
+	else if (strcmp(s, "xlsx") == 0)
+		*f = FORMAT_XLSX;
 	else
 		return -1;
 	return 0;
@@ -204,7 +263,7 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case 'f':
 			if (parse_format(optarg, &o->format) == -1) {
 				fz_seterr(err, "unknown format '%s' (use table, "
-				    "json, ndjson or csv)", optarg);
+				    "json, ndjson, csv or xlsx)", optarg);
 				return -1;
 			}
 			break;
@@ -298,6 +357,29 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_RESUME:
 			o->resume = optarg;
 			break;
+		case OPT_CHECK_ID:
+			o->check_id = 1;
+			break;
+		case OPT_PAIR:
+			o->pair = 1;
+			break;
+		case OPT_MASK:
+			o->mask = 1;
+			break;
+		case OPT_STRICT:
+			o->strict = 1;
+			break;
+		case OPT_AS_OF:
+			if (parse_date(optarg, &o->as_y, &o->as_m,
+			    &o->as_d) == -1) {
+				fz_seterr(err, "--as-of: '%s' is not a date "
+				    "YYYY-MM-DD", optarg);
+				return -1;
+			}
+			break;
+		case OPT_BOM:
+			o->bom = 1;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -347,6 +429,31 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	    (o->format != FORMAT_AUTO && o->format != FORMAT_NDJSON))) {
 		fz_seterr(err, "--resume FILE appends ndjson to FILE: it cannot "
 		    "be used with -o, -f other than ndjson, or --dry-run");
+		return -1;
+	}
+	if (o->format == FORMAT_XLSX && o->output == NULL) {
+		fz_seterr(err, "-f xlsx writes a workbook: give -o FILE");
+		return -1;
+	}
+	if (o->raw && o->format == FORMAT_XLSX) {
+		fz_seterr(err, "--raw works only with json and ndjson");
+		return -1;
+	}
+	if (o->bom && o->format != FORMAT_CSV) {
+		fz_seterr(err, "--bom goes with -f csv");
+		return -1;
+	}
+	if (o->pair && (o->unordered || o->resume != NULL || o->check_id)) {
+		fz_seterr(err, "--pair cannot be used with --unordered, --resume "
+		    "or --check-id");
+		return -1;
+	}
+	if (o->check_id && (o->save_dir != NULL || o->dry_run || o->raw ||
+	    o->resume != NULL || o->files_from != NULL || o->recursive ||
+	    o->null_sep)) {
+		fz_seterr(err, "--check-id takes ID numbers: it cannot be used "
+		    "with --save-images, --dry-run, --raw, --resume, "
+		    "--files-from, -r or -0");
 		return -1;
 	}
 	if (o->ninputs == 0 && o->files_from == NULL) {

@@ -45,6 +45,12 @@ struct options {
 	int unordered;           /* --unordered */
 	int dry_run;             /* --dry-run */
 	const char *resume;      /* --resume FILE */
+	int check_id;            /* --check-id: operands are ID numbers */
+	int pair;                /* --pair */
+	int mask;                /* --mask */
+	int strict;              /* --strict */
+	int as_y, as_m, as_d;    /* --as-of YYYY-MM-DD, 0 for today */
+	int bom;                 /* --bom */
 	int verbose;             /* -v */
 	int quiet;               /* -q */
 	int help;                /* -h */
