@@ -35,8 +35,8 @@ _faiz_idcard()
 	opts=(-f --format -o --output --raw --save-images --images --force
 		--profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
-		--no-resize --unordered --dry-run --resume -v --verbose -q --quiet
-		-h --help -V --version)
+		--no-resize --unordered --dry-run --resume --check-id --pair --mask
+		--strict --as-of --bom -v --verbose -q --quiet -h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
@@ -49,7 +49,7 @@ _faiz_idcard()
 
 	case $prev in
 	-f | --format)
-		mapfile -t COMPREPLY < <(compgen -W "table json ndjson csv" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "table json ndjson csv xlsx" -- "$cur")
 		return 0
 		;;
 	--images)
@@ -78,8 +78,8 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -W "$(_faiz_idcard_profiles)" -- "$cur")
 		return 0
 		;;
-	--endpoint | --timeout | --connect-timeout | --rate | --retries | -j | --jobs)
-		# A URL or a number: nothing to offer.
+	--endpoint | --timeout | --connect-timeout | --rate | --retries | -j | --jobs | --as-of)
+		# A URL, a number or a date: nothing to offer.
 		return 0
 		;;
 	esac
@@ -88,6 +88,12 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -W "${opts[*]}" -- "$cur")
 		return 0
 	fi
+
+	# With --check-id the operands are ID numbers: nothing to offer.
+	local w
+	for w in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+		[[ $w == --check-id ]] && return 0
+	done
 
 	# Operands: JPEG files, and directories to look into ("-", a path list
 	# on standard input, is typed as it is).

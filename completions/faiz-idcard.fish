@@ -53,10 +53,10 @@ function __faiz_idcard_operands
 end
 
 complete -c faiz-idcard -f
-complete -c faiz-idcard -n 'not string match -q -- "-*" (commandline -ct)' \
+complete -c faiz-idcard -n 'not string match -q -- "-*" (commandline -ct); and not __fish_seen_argument -l check-id' \
     -a '(__faiz_idcard_operands)'
 
-complete -c faiz-idcard -s f -l format -x -a 'table\t"aligned columns for a terminal" json\t"one pretty-printed array" ndjson\t"one compact record per line" csv\t"RFC 4180 with a header row"' -d 'Output format'
+complete -c faiz-idcard -s f -l format -x -a 'table\t"aligned columns for a terminal" json\t"one pretty-printed array" ndjson\t"one compact record per line" csv\t"RFC 4180 with a header row" xlsx\t"an Excel workbook, needs -o"' -d 'Output format'
 complete -c faiz-idcard -s o -l output -r -F -d 'Write the records to a file (mode 0600)'
 complete -c faiz-idcard -l raw -d 'json/ndjson: add the untouched response as "raw"'
 complete -c faiz-idcard -l save-images -x -a '(__fish_complete_directories)' -d 'Save the returned images in a directory'
@@ -77,6 +77,12 @@ complete -c faiz-idcard -l no-resize -d 'Send files as they are: no rotation, do
 complete -c faiz-idcard -l unordered -d 'Print records as they complete, not in input order'
 complete -c faiz-idcard -l dry-run -d 'Send nothing: list what would be sent and the cost'
 complete -c faiz-idcard -l resume -r -F -d 'Skip images recognised in an ndjson file, append to it'
+complete -c faiz-idcard -l check-id -d 'Check ID numbers given as operands, offline'
+complete -c faiz-idcard -l pair -d 'Join the front and back of each card into one person record'
+complete -c faiz-idcard -l mask -d 'Mask ID number, name and address in the output'
+complete -c faiz-idcard -l strict -d 'Treat every warning as a failure (exit 1)'
+complete -c faiz-idcard -l as-of -x -d 'Judge validity and age on this date (YYYY-MM-DD)'
+complete -c faiz-idcard -l bom -d 'csv: begin with a UTF-8 byte order mark for Excel'
 complete -c faiz-idcard -s v -l verbose -d 'One line per request on stderr'
 complete -c faiz-idcard -s q -l quiet -d 'No notes, warnings, progress or summary on stderr'
 complete -c faiz-idcard -s h -l help -d 'Show the help and exit'

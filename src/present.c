@@ -25,8 +25,13 @@ print(struct present *p, json_t *rec, struct fz_err *err)
 {
 	if (json_array_size(json_object_get(rec, "warnings")) > 0)
 		p->warned++;
-	if (p->mask)
+	if (p->mask) {
 		mask_record(rec);
+		/* A --check-id record shows its input as the file: masked too. */
+		if (json_object_get(rec, "input") != NULL)
+			json_object_set(rec, "file", json_object_get(rec,
+			    "input"));
+	}
 	return out_record(p->out, rec, err);
 }
 
@@ -68,7 +73,7 @@ present_id(struct present *p, const char *number, struct fz_err *err)
 	 * number: the input in the file column, the sex and birth date it
 	 * encodes.
 	 */
-	json_object_set_new(rec, "file", json_string(number));
+	json_object_set(rec, "file", json_object_get(rec, "input"));
 	json_object_set(rec, "sex", json_object_get(json_object_get(rec,
 	    "checks"), "sex"));
 	json_object_set(rec, "birthday", json_object_get(json_object_get(rec,

@@ -249,6 +249,45 @@ src_error_codes() {
 	assert_equal "$tab" "40001 40002 40003 40004 40005 40006 40007 40008 40009 40010 50001 50004 90099 "
 }
 
+# --- warning codes --------------------------------------------------------------
+
+# The codes listed in the man page's "Warning codes" subsection ('.It Li CODE').
+man_warning_codes() {
+	man_subsection 'Warning codes' | sed -n 's/^\.It Li \([a-z_][a-z0-9_]*\)$/\1/p' | sort -u
+}
+
+# The warning codes src/checks.c and src/pair.c use, as string literals:
+# add_warning(warnings, "code", ...) and json_pack(..., "code", "name", ...).
+src_warning_codes() {
+	cat "$ROOT/src/checks.c" "$ROOT/src/pair.c" | tr '\n' ' ' |
+		grep -oE 'add_warning\([^,()]+,[[:space:]]*"[^"]+"|"code",[[:space:]]*"[^"]+"' |
+		sed -E 's/.*"([^"]+)"$/\1/' | sort -u
+}
+
+@test "warning codes: every code src/checks.c and src/pair.c warn with is in the man page" {
+	local doc code
+	doc="$(man_warning_codes)"
+	[ -n "$doc" ] || fail "no warning codes found in the man page's 'Warning codes'"
+	run src_warning_codes
+	assert_success
+	[ -n "$output" ] || fail "no warning codes found in src/checks.c and src/pair.c"
+	for code in $output; do
+		grep -qxF -- "$code" <<<"$doc" || fail "warning code '$code' is used in src/ but not documented"
+	done
+}
+
+@test "warning codes: every code in the man page is used in src/*.c" {
+	local code
+	[ -n "$(man_warning_codes)" ] || fail "no warning codes found in the man page"
+	for code in $(man_warning_codes); do
+		# checks.c and pair.c, or another module's warning such as small_image.
+		src_warning_codes | grep -qxF -- "$code" ||
+			cat "$ROOT"/src/*.c | tr '\n' ' ' |
+			grep -qE -- "(add_warning\([^,()]+|\"code\"),[[:space:]]*\"$code\"" ||
+			fail "documented warning code '$code' is not used in src/"
+	done
+}
+
 # --- --help --------------------------------------------------------------------
 
 @test "--help: lists every long and short option, on stdout, exit 0" {
