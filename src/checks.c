@@ -483,7 +483,11 @@ checks_record(json_t *rec, const struct checks_opts *o)
 			bad |= add_warning(warnings, "invalid_id",
 			    "ID number invalid: %s", why);
 	}
-	if (back || temp)
+	/*
+	 * A back must carry its validity; the service may leave it out of a
+	 * temporary card's answer, and then there is nothing to check.
+	 */
+	if (back || (temp && json_is_string(json_object_get(rec, "validity"))))
 		bad |= validity_checks(json_string_value(json_object_get(rec,
 		    "validity")), temp, o, checks, warnings);
 	bad |= json_object_set_new(rec, "checks", checks);
