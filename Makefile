@@ -79,6 +79,11 @@ tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
 check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS)
 	sh tests/run
 
+# A benchmark, not a test (never part of check): pacing against the backend's
+# 1/s limiter, concurrency, CPU and memory; prints a table. About 5 minutes.
+bench: faiz-idcard
+	bash tests/bench.sh
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
 
@@ -141,5 +146,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check unit lint-man deps install uninstall format clean \
+.PHONY: all check bench unit lint-man deps install uninstall format clean \
 	fuzz fuzz-build fuzz-regress

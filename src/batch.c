@@ -967,10 +967,11 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 	if (b.fatal)
 		say(&b, hooks->error, "stopped: %s", b.fatal_why);
 	if (b.fatal || interrupted(&b)) {
-		size_t unsent = stats->not_sent + (in->n - b.next_input);
-		if (unsent > 0)
+		/* Inputs never taken count as not sent, like records saying so. */
+		stats->not_sent += in->n - b.next_input;
+		if (stats->not_sent > 0)
 			say(&b, hooks->error, "%zu of %zu images not sent",
-			    unsent, in->n);
+			    stats->not_sent, in->n);
 	}
 
 done:

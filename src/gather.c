@@ -333,9 +333,12 @@ expand_dir(const char *arg, int recursive, struct gather *g, struct fz_err *err)
 	free(base);
 	if (rc == -1)
 		return -1;
-	qsort(g->v + first, g->n - first, sizeof(*g->v), cmp_item);
-	qsort(
-	    g->notes.v + nfirst, g->notes.n - nfirst, sizeof(char *), cmp_str);
+	/* qsort must not see a NULL base, even for zero elements. */
+	if (g->n > first)
+		qsort(g->v + first, g->n - first, sizeof(*g->v), cmp_item);
+	if (g->notes.n > nfirst)
+		qsort(g->notes.v + nfirst, g->notes.n - nfirst,
+		    sizeof(char *), cmp_str);
 	return 0;
 }
 

@@ -518,7 +518,7 @@ last_outcome() { emu_requests | jq -r '.[-1].outcome'; }
 	run gw "$CARDS/front_zhangsan.jpg"
 	assert_output 200
 	emu_reset
-	[ "$(emu_stats)" = '{"requests":0,"charged":0}' ]
+	[ "$(emu_stats)" = '{"requests":0,"charged":0,"refused":0}' ]
 	run gw "$CARDS/front_zhangsan.jpg"
 	assert_output 200
 }
@@ -561,4 +561,190 @@ last_outcome() { emu_requests | jq -r '.[-1].outcome'; }
 	assert_output valid
 	run /usr/bin/python3 "$MKCARDS" check 440105199208220035
 	assert_failure
+}
+
+# --- the backend's rate limiter (--backend-rate, config backend_rate) --------------
+
+# limiter_run RATE CREATED_US T_US...: feed tryAcquire times to the emulator's
+# BackendLimiter on a fake clock; one line per call: T admitted next_free_us stored_permits.
+limiter_run() {
+	EMU_DIR="$(dirname "$EMULATOR")" /usr/bin/python3 -c '
+import os, sys
+sys.path.insert(0, os.environ["EMU_DIR"])
+from emulator import BackendLimiter
+lim = BackendLimiter(float(sys.argv[1]), int(sys.argv[2]))
+for t in sys.argv[3:]:
+    ok = lim.try_acquire(int(t))
+    print(t, "yes" if ok else "no", lim.next_free_us, "%.6f" % lim.stored_permits)
+' "$@"
+}
+
+@test "backend limiter: Guava SmoothBursty arithmetic, exactly, on a fake clock" {
+	# Created at 0 with no stored permits and nextFreeTicket = 0.  A first request
+	# at delta = 0.5 s resyncs to 0.5 stored permits, spends them, pays the other
+	# 0.5 permit from the future: nextFreeTicket = 0.5 + 0.5 = 1.0 s.  So a second
+	# request at 0.7 s is refused and one at 1.0 s is admitted (reserving 1 s more).
+	run limiter_run 1 0 500000 700000 1000000 1000001
+	assert_output "$(printf '%s\n' '500000 yes 1000000 0.000000' '700000 no 1000000 0.000000' \
+		'1000000 yes 2000000 0.000000' '1000001 no 2000000 0.000000')"
+	# Generally nextFreeTicket after the first request is t1 + (long)((1 - delta) * 1e6),
+	# i.e. about max(t0 + 1 s, t1): two requests 0.2 s apart both pass only if the
+	# first came about 0.8 s or more after creation.  The (long) cast truncates the
+	# double as Java does: 1 - 0.8 = 0.19999999999999996, so the ticket is 999999, and
+	# 1 - 0.7 = 0.30000000000000004 gives 1000000.
+	run limiter_run 1 0 800000 1000000
+	assert_output "$(printf '%s\n' '800000 yes 999999 0.000000' '1000000 yes 1999999 0.000000')"
+	run limiter_run 1 0 700000 900000 999999 1000000
+	assert_output "$(printf '%s\n' '700000 yes 1000000 0.000000' '900000 no 1000000 0.000000' \
+		'999999 no 1000000 0.000000' '1000000 yes 2000000 0.000000')"
+	# Idle >= 1 s: the stored permits are capped at maxPermits = 1.  The first
+	# request spends the stored permit and reserves nothing (nextFreeTicket = now);
+	# the second, 0.2 s later, resyncs 0.2 stored, spends them, reserves 0.8:
+	# nextFreeTicket = t1 + 1 s.  A third at once is refused; at t1 + 1 s it passes.
+	run limiter_run 1 0 3000000 3200000 3200001 3999999 4000000
+	assert_output "$(printf '%s\n' '3000000 yes 3000000 0.000000' '3200000 yes 4000000 0.000000' \
+		'3200001 no 4000000 0.000000' '3999999 no 4000000 0.000000' '4000000 yes 5000000 0.000000')"
+	# tryAcquire only asks whether nextFreeTicket <= now: after an idle second two
+	# requests at the very same instant both pass (stored permit, then one from the future).
+	run limiter_run 1 0 2000000 2000000 2000000
+	assert_output "$(printf '%s\n' '2000000 yes 2000000 0.000000' '2000000 yes 3000000 0.000000' \
+		'2000000 no 3000000 0.000000')"
+	# Requests spaced 1.05 s never meet a reservation.
+	run limiter_run 1 0 1050000 2100000 3150000 4200000
+	refute_output --partial ' no '
+	# R = 2: interval 0.5 s, up to 2 stored permits: after idling, three at once pass.
+	run limiter_run 2 0 5000000 5000000 5000000 5000000 5500000
+	assert_output "$(printf '%s\n' '5000000 yes 5000000 1.000000' '5000000 yes 5000000 0.000000' \
+		'5000000 yes 5500000 0.000000' '5000000 no 5500000 0.000000' '5500000 yes 6000000 0.000000')"
+}
+
+@test "--backend-rate 1: two requests 0.2 s apart after an idle second pass, a third at once is 50004 and charged" {
+	emu_stop
+	emu_start --backend-rate 1
+	# Idle for more than 1 s after the limiter was created: one stored permit.
+	sleep 1.2
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 200
+	[ "$(jq -r .code resp.body)" = 0 ]
+	sleep 0.2
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 200
+	[ "$(jq -r .code resp.body)" = 0 ]
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 200
+	[ "$(cat resp.body)" = '{"code":50004,"data":null,"message":"接口正被频繁调用，请稍后再试"}' ]
+	grep -qi '^content-type: application/json' resp.hdr
+	[ "$(last_outcome)" = backend-refused ]
+	[ "$(emu_stats)" = '{"requests":3,"charged":3,"refused":1}' ]
+	# The limiter's own account: the first request spent the stored permit and
+	# reserved nothing; the second reserved up to exactly 1 s after the first
+	# (0.8 s after itself, give or take the (long) cast); the third found that
+	# reservation still ahead and was refused without changing anything.
+	emu_requests >reqs.json
+	run jq -r '[.[] | .backend | (.admitted | tostring), (.now_us - .next_free_us | tostring)] | join(" ")' reqs.json
+	local -a a
+	read -r -a a <<<"$output"
+	[ "${a[0]}" = true ] && [ "${a[1]}" = 0 ]
+	[ "${a[2]}" = true ] && [ "${a[4]}" = false ]
+	local t1 n2 t3 n3
+	t1=$(jq '.[0].backend.now_us' reqs.json)
+	n2=$(jq '.[1].backend.next_free_us' reqs.json)
+	t3=$(jq '.[2].backend.now_us' reqs.json)
+	n3=$(jq '.[2].backend.next_free_us' reqs.json)
+	[ $((n2 - t1 - 1000000)) -ge -1 ] && [ $((n2 - t1 - 1000000)) -le 0 ]
+	[ "$n3" = "$n2" ] && [ "$t3" -lt "$n3" ]
+}
+
+@test "backend limiter: requests spaced 1.05 s are all admitted" {
+	emu_config '{"backend_rate": 1}'
+	local i
+	for i in 1 2 3; do
+		sleep 1.05
+		run gw "$CARDS/front_zhangsan.jpg"
+		assert_output 200
+		[ "$(jq -r .code resp.body)" = 0 ]
+	done
+	[ "$(emu_stats)" = '{"requests":3,"charged":3,"refused":0}' ]
+}
+
+@test "backend limiter sits behind auth, quota and faults; config and reset control it" {
+	# Config makes a new limiter (no stored permits) at this moment.
+	emu_config '{"backend_rate": 1}'
+	sleep 1.2
+	# None of these reach the backend: a 403, fault answers, a used-up quota.
+	SIGN=bad run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 403
+	emu_faults '["50002","ec:40007","503"]'
+	run gw "$CARDS/front_zhangsan.jpg"
+	run gw "$CARDS/front_zhangsan.jpg"
+	run gw "$CARDS/front_zhangsan.jpg"
+	emu_config '{"quota": 2}'
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 500
+	emu_config '{"quota": null}'
+	[ "$(emu_requests | jq '[.[] | select(has("backend"))] | length')" = 0 ]
+	# So the stored permit is still there: two admitted, the third refused.
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 0 ]
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 0 ]
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 50004 ]
+	[ "$(emu_stats | jq -c '[.charged, .refused]')" = '[5,1]' ]
+	# backend_rate 0 turns it off.
+	emu_config '{"backend_rate": 0}'
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 0 ]
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 0 ]
+	[ "$(emu_stats | jq .refused)" = 1 ]
+	# Bad values are refused; reset zeroes the counter and restores the command line's rate (off).
+	run emu_ctl POST /_emu/config '{"backend_rate": -1}'
+	assert_failure
+	run emu_ctl POST /_emu/config '{"backend_rate": "1"}'
+	assert_failure
+	emu_reset
+	[ "$(emu_stats)" = '{"requests":0,"charged":0,"refused":0}' ]
+	run gw "$CARDS/front_zhangsan.jpg"
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r .code resp.body)" = 0 ]
+}
+
+@test "--no-images and config no_images leave the images out, fields stay" {
+	emu_stop
+	emu_start --no-images
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 200
+	run jq -r '[.data.error_code, .data.name, .data.id_number, has("cropped_image"),
+		(.data | has("cropped_image") or has("head_portrait") or has("id_number_image"))] | @tsv' resp.body
+	assert_output "$(printf '0\t张三\t440105199208220038\tfalse\tfalse')"
+	run gw "$CARDS/back_zhangsan.jpg"
+	[ "$(jq -r '.data | has("cropped_image")' resp.body)" = false ]
+	[ "$(jq -r '.data.validity | length > 0' resp.body)" = true ]
+	emu_config '{"no_images": false}'
+	run gw "$CARDS/front_zhangsan.jpg"
+	[ "$(jq -r '.data | has("cropped_image") and has("head_portrait") and has("id_number_image")' resp.body)" = true ]
+	run emu_ctl POST /_emu/config '{"no_images": 1}'
+	assert_failure
+}
+
+@test "16 concurrent requests with --latency 1 are answered together, not one after another" {
+	emu_config '{"latency": 1, "no_images": true}'
+	local i t0 t1
+	t0=$(date +%s%N)
+	local -a pids=()
+	for i in $(seq 16); do
+		(mkdir -p "c$i" && cd "c$i" && gw "$CARDS/front_zhangsan.jpg" --max-time 20 >code) &
+		pids+=($!)
+	done
+	# Only these: a bare wait would also wait for the emulator.
+	wait "${pids[@]}"
+	t1=$(date +%s%N)
+	for i in $(seq 16); do
+		[ "$(cat "c$i/code")" = 200 ]
+		[ "$(jq -r .code "c$i/resp.body")" = 0 ]
+	done
+	# Serialised, this would take 16 s; concurrently a little over 1 s.
+	[ $(((t1 - t0) / 1000000)) -lt 4000 ]
+	[ "$(emu_stats | jq .charged)" = 16 ]
 }

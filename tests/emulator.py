@@ -13,6 +13,13 @@ Behaviour follows /work/shared/reference/gateway-protocol.md:
 * Every response carries a Date header from the emulator's clock (real time
   plus --clock-offset), so a test can simulate client clock skew.
 * Every HTTP 200 answered after authentication is "charged".
+* Optional backend rate limiter (--backend-rate R, config "backend_rate"):
+  the backend behind the gateway admits requests through a Guava
+  RateLimiter.create(R) used with tryAcquire(); see BackendLimiter.  A refusal
+  is HTTP 200 {"code":50004,...} and, like every HTTP 200, is charged.
+  It is off by default (R = 0) because the functional tests send requests
+  back to back and must stay fast; the pacing tests and tests/bench.sh turn
+  it on.
 
 Recognition reads the card's fields from a JPEG COM segment whose payload
 starts "FAIZ-SPECIMEN " (written by tests/mkcards.py), or else from
@@ -27,6 +34,7 @@ import base64
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -82,6 +90,55 @@ def valid_fault(name):
         return True
     m = re.fullmatch(r"slow:([0-9]+(\.[0-9]+)?)", name)
     return bool(m)
+
+
+class BackendLimiter:
+    """Guava's RateLimiter.create(rate) (SmoothBursty, maxBurstSeconds = 1.0) with tryAcquire().
+
+    A transcription of com.google.common.util.concurrent.SmoothRateLimiter,
+    on a monotonic clock in whole microseconds (Guava's Stopwatch.readMicros):
+
+    * create: maxPermits = 1.0 * rate, stableIntervalMicros = 1e6 / rate,
+      storedPermits = 0, nextFreeTicketMicros = the creation time;
+    * tryAcquire() (1 permit, timeout 0): refused when nextFreeTicketMicros >
+      now; otherwise resync (if now > nextFreeTicket, storedPermits =
+      min(maxPermits, storedPermits + (now - nextFreeTicket) / stableInterval)
+      and nextFreeTicket = now), spend = min(1, storedPermits), fresh = 1 -
+      spend, nextFreeTicket += (long) (fresh * stableInterval), storedPermits
+      -= spend, admitted (with no wait: the reservation started at now).
+
+    The caller holds the lock; now_us is passed in so it can be unit tested.
+    """
+
+    def __init__(self, rate, now_us):
+        if not rate > 0 or not math.isfinite(rate):
+            raise ValueError("rate must be positive")
+        self.rate = float(rate)
+        self.max_permits = 1.0 * self.rate
+        self.stable_interval_us = 1e6 / self.rate
+        self.stored_permits = 0.0
+        self.next_free_us = int(now_us)
+
+    def try_acquire(self, now_us):
+        now_us = int(now_us)
+        if self.next_free_us > now_us:
+            return False
+        if now_us > self.next_free_us:
+            new_permits = (now_us - self.next_free_us) / self.stable_interval_us
+            self.stored_permits = min(self.max_permits, self.stored_permits + new_permits)
+            self.next_free_us = now_us
+        spend = min(1.0, self.stored_permits)
+        fresh = 1.0 - spend
+        self.next_free_us += int(fresh * self.stable_interval_us)  # Java's (long) cast truncates
+        self.stored_permits -= spend
+        return True
+
+    def snapshot(self):
+        return {"next_free_us": self.next_free_us, "stored_permits": self.stored_permits}
+
+
+def mono_us():
+    return time.monotonic_ns() // 1000
 
 
 def sha256_hex(data):
@@ -154,7 +211,9 @@ class State:
         self.keys = dict(args.keys)
         self.fixtures = args.fixtures
         self.quota = args.quota
-        self.cli = {"clock_offset": args.clock_offset, "latency": args.latency, "always": None}
+        self.cli_quota = args.quota  # what reset goes back to
+        self.cli = {"clock_offset": args.clock_offset, "latency": args.latency, "always": None,
+                    "backend_rate": args.backend_rate, "no_images": args.no_images}
         self.logfile = open(args.log, "a", encoding="utf-8") if args.log else None
         self.image_cache = {}
         self.png = tiny_png()
@@ -165,8 +224,15 @@ class State:
             self.config = dict(self.cli)
             self.faults = []
             self.requests = []
-            self.nonces = {}
+            self.nonces = {}  # nonce -> monotonic expiry; insertion order is expiry order
             self.charged = 0
+            self.refused = 0
+            self.quota = self.cli_quota
+            self.set_backend_rate(self.config["backend_rate"])
+
+    def set_backend_rate(self, rate):
+        """A new backend limiter (as if the backend restarted), or none for rate 0.  Lock held."""
+        self.limiter = BackendLimiter(rate, mono_us()) if rate > 0 else None
 
     def now(self):
         return time.time() + self.config["clock_offset"]
@@ -180,6 +246,9 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body would
+    # wait for the client's delayed ACK (about 40 ms a request).
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return "FaizGatewayEmulator/1.0"
@@ -269,6 +338,16 @@ class Handler(BaseHTTPRequestHandler):
     # --- control endpoints (tests only) ----------------------------------------
 
     def handle_control(self):
+        """POST /_emu/faults [names]   queue faults for the next authenticated requests
+        POST /_emu/config {...}     clock_offset, latency (s), always (fault or null), quota (int or
+                                    null), backend_rate (R >= 0; a new limiter as if the backend
+                                    restarted: no stored permits; 0 = off), no_images (bool)
+        POST /_emu/reset            queue, log, nonces, counters, config, limiter back to the start
+        GET  /_emu/requests         the gateway request log; with a limiter, requests that reached
+                                    it carry "backend": {now_us, next_free_us, stored_permits,
+                                    admitted} (the limiter's state after the tryAcquire)
+        GET  /_emu/stats            {"requests": n, "charged": n, "refused": n (backend refusals)}
+        """
         body = self.read_body()
         path = self.route_path()
         st = self.st
@@ -290,6 +369,11 @@ class Handler(BaseHTTPRequestHandler):
             for k, v in arg.items():
                 if k in ("clock_offset", "latency") and isinstance(v, (int, float)) and not isinstance(v, bool):
                     new[k] = float(v)
+                elif (k == "backend_rate" and isinstance(v, (int, float)) and not isinstance(v, bool)
+                      and math.isfinite(v) and v >= 0):
+                    new[k] = float(v)
+                elif k == "no_images" and isinstance(v, bool):
+                    new[k] = v
                 elif k == "always" and (v is None or valid_fault(v)):
                     new[k] = v
                 elif k == "quota" and (v is None or (isinstance(v, int) and v >= 0)):
@@ -299,6 +383,8 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 if "quota" in new:
                     st.quota = new.pop("quota")
+                if "backend_rate" in new:
+                    st.set_backend_rate(new["backend_rate"])
                 st.config.update(new)
                 cfg = dict(st.config, quota=st.quota)
             return self.send_json(200, cfg)
@@ -311,7 +397,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, reqs)
         if self.command == "GET" and path == "/_emu/stats":
             with st.lock:
-                stats = {"requests": len(st.requests), "charged": st.charged}
+                stats = {"requests": len(st.requests), "charged": st.charged, "refused": st.refused}
             return self.send_json(200, stats)
         return self.send_json(404, {"error": "no such control endpoint"})
 
@@ -354,6 +440,21 @@ class Handler(BaseHTTPRequestHandler):
             if not quota_left:
                 return self.finish_entry(entry, 500, "quota",
                                          lambda: self.send(500, QUOTA_TEXT, "text/plain;charset=UTF-8"))
+            # Forwarded to the backend, whose own limiter comes first.  Faults stand for
+            # answers from elsewhere and never reach it.
+            with st.lock:
+                lim = st.limiter
+                if lim is not None:
+                    now = mono_us()
+                    admitted = lim.try_acquire(now)
+                    entry["backend"] = dict(lim.snapshot(), now_us=now, admitted=admitted)
+                    if not admitted:
+                        st.refused += 1
+            if lim is not None and not admitted:
+                text = json.dumps({"code": 50004, "data": None, "message": "接口正被频繁调用，请稍后再试"},
+                                  ensure_ascii=False, separators=(",", ":"))
+                return self.finish_entry(entry, 200, "backend-refused",
+                                         lambda: self.send(200, text, "application/json;charset=UTF-8"))
         self.answer(entry, body, fault)
 
     def finish_entry(self, entry, status, outcome, action):
@@ -389,8 +490,11 @@ class Handler(BaseHTTPRequestHandler):
         # an unknown key or a blank nonce does not.
         mono = time.monotonic()
         with st.lock:
-            for k in [k for k, exp in st.nonces.items() if exp <= mono]:
-                del st.nonces[k]
+            while st.nonces:
+                oldest = next(iter(st.nonces))
+                if st.nonces[oldest] > mono:
+                    break
+                del st.nonces[oldest]
             if nonce in st.nonces:
                 return "replay"
             st.nonces[nonce] = mono + NONCE_TTL
@@ -511,7 +615,9 @@ class Handler(BaseHTTPRequestHandler):
                 fields = None
         if not isinstance(fields, dict) or "type" not in fields:
             return {"error_code": 40007, "error_msg": ERROR_MSG[40007]}
-        images = self.images_for(digest, body)
+        with self.st.lock:
+            no_images = self.st.config["no_images"]
+        images = self.header_check(body) if no_images else self.images_for(digest, body)
         if images is None:
             return {"error_code": 40010, "error_msg": ERROR_MSG[40010]}
         if images == "size":
@@ -526,11 +632,22 @@ class Handler(BaseHTTPRequestHandler):
         for k in (BACK_FIELDS if is_back else FRONT_FIELDS):
             if isinstance(fields.get(k), str):
                 data[k] = fields[k]
+        if no_images:
+            return data
         data["cropped_image"] = images[0]
         if not is_back:
             data["head_portrait"] = {"image": images[1]}
             data["id_number_image"] = images[2]
         return data
+
+    @staticmethod
+    def header_check(body):
+        """--no-images: only the size check, from the JPEG header (no decoding); None if unreadable."""
+        try:
+            with Image.open(io.BytesIO(body)) as img:
+                return "size" if max(img.size) > RECOGNISER_MAX_SIDE else ()
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            return None
 
     def images_for(self, digest, body):
         """(cropped, portrait, id_number) base64 JPEGs, cached by digest; None if undecodable."""
@@ -599,6 +716,9 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # One thread per connection; a listen backlog of 5 (the default) would drop
+    # SYNs when a client opens 16 or more connections at once.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # Clients hanging up mid-answer are expected (huge, timeouts); keep stderr quiet.
@@ -615,6 +735,16 @@ def key_pair(text):
     return ak, sk
 
 
+def nonneg_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number")
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError("expected a number >= 0")
+    return v
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="emulator.py", description="Faiz API gateway emulator (tests only)")
     p.add_argument("--port-file", required=True, help="write the listening port here (atomically)")
@@ -625,6 +755,13 @@ def main(argv):
     p.add_argument("--clock-offset", type=float, default=0.0, help="seconds added to the emulator's clock")
     p.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each gateway answer")
     p.add_argument("--quota", type=int, default=None, help="charged calls allowed before 500 调用次数已用完")
+    p.add_argument("--backend-rate", type=nonneg_float, default=0.0, metavar="R",
+                   help="backend limiter, Guava RateLimiter.create(R) + tryAcquire(): refusals are 200 "
+                        "code 50004, charged (default 0 = off, so the functional tests run fast; "
+                        "pacing tests and the benchmark turn it on)")
+    p.add_argument("--no-images", action="store_true",
+                   help="leave cropped_image, head_portrait and id_number_image out of recognitions "
+                        "(benchmarks: measure the client, not the emulator's image work)")
     p.add_argument("--log", help="append one line per request to this file")
     args = p.parse_args(argv)
     if not args.keys:

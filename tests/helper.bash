@@ -11,8 +11,8 @@
 #   emu_faults JSON      queue faults, e.g. emu_faults '["502","ok"]'
 #   emu_config JSON      e.g. emu_config '{"clock_offset": 600}'
 #   emu_requests         print the JSON log of gateway requests
-#   emu_stats            print {"requests": n, "charged": n}
-#   emu_reset            clear queue, log, nonces, charge counter, config
+#   emu_stats            print {"requests": n, "charged": n, "refused": n}
+#   emu_reset            clear queue, log, nonces, counters, config and quota (back to the command line)
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
