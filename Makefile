@@ -79,6 +79,12 @@ tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
 check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS)
 	sh tests/run
 
+# The client under valgrind (memcheck): a 50-image batch with -j 4 and
+# --save-images, and each error path; no error and no definite or indirect
+# leak. Ends with "valgrind: N passed, N failed".
+check-valgrind: faiz-idcard
+	bash tests/valgrind.sh
+
 # A benchmark, not a test (never part of check): pacing against the backend's
 # 1/s limiter, concurrency, CPU and memory; prints a table. About 5 minutes.
 bench: faiz-idcard
@@ -146,5 +152,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check bench unit lint-man deps install uninstall format clean \
+.PHONY: all check check-valgrind bench unit lint-man deps install uninstall format clean \
 	fuzz fuzz-build fuzz-regress

@@ -15,7 +15,8 @@ const char options_synopsis[] =
     "                   [--profile name] [--endpoint url] [--config file]\n"
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
-    "                   [--dry-run] [--resume file] file | dir | - ...\n";
+    "                   [--dry-run] [--resume file] [--cacert file] [--insecure]\n"
+    "                   file | dir | - ...\n";
 
 const char options_help[] =
     "Recognise Chinese resident ID cards through the Faiz API.\n"
@@ -46,6 +47,10 @@ const char options_help[] =
     "      --dry-run            send nothing: list what would be sent and the cost\n"
     "      --resume FILE        skip images recognised in the ndjson FILE and\n"
     "                           append new records to it\n"
+    "      --cacert FILE        verify the https endpoint against the CA\n"
+    "                           certificates in FILE (PEM)\n"
+    "      --insecure           https: do not verify the endpoint's certificate\n"
+    "                           (anyone on the path can read the images)\n"
     "  -v, --verbose            one line per request on stderr\n"
     "  -q, --quiet              no warnings or summary on stderr\n"
     "  -h, --help               show this help and exit\n"
@@ -70,7 +75,9 @@ enum long_only {
 	OPT_NO_RESIZE,
 	OPT_UNORDERED,
 	OPT_DRY_RUN,
-	OPT_RESUME
+	OPT_RESUME,
+	OPT_CACERT,
+	OPT_INSECURE
 };
 
 static const char short_options[] = ":f:o:j:r0vqhV";
@@ -97,6 +104,8 @@ static const struct option long_options[] = {
 	{ "unordered", no_argument, NULL, OPT_UNORDERED },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -298,6 +307,16 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_RESUME:
 			o->resume = optarg;
 			break;
+		case OPT_CACERT:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--cacert: empty file name");
+				return -1;
+			}
+			o->cacert = optarg;
+			break;
+		case OPT_INSECURE:
+			o->insecure = 1;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -333,6 +352,10 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	/* Conflicts and missing operands, checked once everything is known. */
 	if (o->verbose && o->quiet) {
 		fz_seterr(err, "-v and -q cannot be used together");
+		return -1;
+	}
+	if (o->insecure && o->cacert != NULL) {
+		fz_seterr(err, "--insecure and --cacert cannot be used together");
 		return -1;
 	}
 	if (images_set && o->save_dir == NULL) {
