@@ -200,8 +200,13 @@ emit_now(struct batch *b, json_t *rec)
 {
 	b->stats->done++;
 	if (!b->stats->output_failed &&
-	    b->hooks->emit(b->hooks->ctx, rec) == -1)
+	    b->hooks->emit(b->hooks->ctx, rec) == -1) {
 		b->stats->output_failed = 1;
+		/* Records that cannot be written must not cost more points:
+		 * send nothing new (| head -1, a full disk). main has said why,
+		 * or stayed quiet for a reader that went away. */
+		stop_run(b, EXIT_SOME_FAILED, "the records cannot be written");
+	}
 	json_decref(rec);
 }
 
@@ -964,7 +969,7 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 		b.ring[slot] = NULL;
 		b.ring_set[slot] = 0;
 	}
-	if (b.fatal)
+	if (b.fatal && !stats->output_failed)
 		say(&b, hooks->error, "stopped: %s", b.fatal_why);
 	if (b.fatal || interrupted(&b)) {
 		/* Inputs never taken count as not sent, like records saying so. */

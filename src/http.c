@@ -259,6 +259,16 @@ http_start(struct http *h, const char *url, const char *const *headers,
 	    (long)(h->opts.timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(h->opts.connect_timeout * 1000));
+	/* https: verified by default; --cacert names the CA, --insecure turns it off. */
+	if (h->opts.insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (h->opts.cacert != NULL)
+			curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.cacert);
+	}
 	/* Redirects are never followed: the image must not go to another host. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
@@ -328,6 +338,10 @@ http_done(struct http *h, void **user, enum http_status *status,
 	if (*status != HTTP_OK) {
 		if (*status == HTTP_E_TOO_LARGE)
 			fz_seterr(err, "response larger than %zu bytes", x->max);
+		else if (*status == HTTP_E_TLS)
+			fz_seterr(err, "TLS: %s (--cacert FILE names the CA "
+			    "certificates to trust)", x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(rc));
 		else
 			fz_seterr(err, "%s", x->errbuf[0] ? x->errbuf :
 			    curl_easy_strerror(rc));

@@ -25,6 +25,8 @@ struct http_opts {
 	double timeout;          /* whole request, seconds */
 	double connect_timeout;  /* seconds */
 	size_t max_response;     /* bytes */
+	int insecure;            /* https: no certificate or host name verification */
+	const char *cacert;      /* https: CA bundle file, NULL for libcurl's default */
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort transfers */
 };
 

@@ -387,6 +387,12 @@ main(int argc, char **argv)
 	bc.http.connect_timeout = opts.connect_timeout < opts.timeout ?
 	    opts.connect_timeout : opts.timeout;
 	bc.http.max_response = HTTP_MAX_RESPONSE;
+	bc.http.insecure = opts.insecure;
+	bc.http.cacert = opts.cacert;
+	if (opts.insecure && !opts.dry_run)
+		msg("warning: --insecure: the endpoint's TLS certificate is not "
+		    "verified; anyone on the path can read or alter the images "
+		    "and the answers");
 	bc.http.interrupted = &got_signal;
 	bc.interrupted = &got_signal;
 	hooks.ctx = &run;

@@ -16,7 +16,8 @@ const char options_synopsis[] =
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
     "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
-    "                   [--as-of date] [--bom] file | dir | - ...\n"
+    "                   [--as-of date] [--bom] [--cacert file] [--insecure]\n"
+    "                   file | dir | - ...\n"
     "       faiz-idcard --check-id [-f format] [--mask] [--strict] [--as-of date]\n"
     "                   number | - ...\n";
 
@@ -58,6 +59,10 @@ const char options_help[] =
     "      --as-of DATE         judge validity and age on DATE (YYYY-MM-DD)\n"
     "                           instead of today\n"
     "      --bom                csv: begin with a UTF-8 byte order mark for Excel\n"
+    "      --cacert FILE        verify the https endpoint against the CA\n"
+    "                           certificates in FILE (PEM)\n"
+    "      --insecure           https: do not verify the endpoint's certificate\n"
+    "                           (anyone on the path can read the images)\n"
     "  -v, --verbose            one line per request on stderr\n"
     "  -q, --quiet              no warnings or summary on stderr\n"
     "  -h, --help               show this help and exit\n"
@@ -88,7 +93,9 @@ enum long_only {
 	OPT_MASK,
 	OPT_STRICT,
 	OPT_AS_OF,
-	OPT_BOM
+	OPT_BOM,
+	OPT_CACERT,
+	OPT_INSECURE
 };
 
 static const char short_options[] = ":f:o:j:r0vqhV";
@@ -121,6 +128,8 @@ static const struct option long_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -380,6 +389,16 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_BOM:
 			o->bom = 1;
 			break;
+		case OPT_CACERT:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--cacert: empty file name");
+				return -1;
+			}
+			o->cacert = optarg;
+			break;
+		case OPT_INSECURE:
+			o->insecure = 1;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -415,6 +434,10 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	/* Conflicts and missing operands, checked once everything is known. */
 	if (o->verbose && o->quiet) {
 		fz_seterr(err, "-v and -q cannot be used together");
+		return -1;
+	}
+	if (o->insecure && o->cacert != NULL) {
+		fz_seterr(err, "--insecure and --cacert cannot be used together");
 		return -1;
 	}
 	if (images_set && o->save_dir == NULL) {

@@ -35,6 +35,8 @@ struct options {
 	const char *config;      /* --config FILE */
 	double timeout;          /* --timeout SECONDS, total per request */
 	double connect_timeout;  /* --connect-timeout SECONDS */
+	int insecure;            /* --insecure: no TLS certificate verification */
+	const char *cacert;      /* --cacert FILE: CA bundle for TLS, NULL for the system's */
 	double rate;             /* --rate R, requests per second */
 	long retries;            /* --retries N */
 	int recursive;           /* -r */

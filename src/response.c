@@ -271,6 +271,8 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 {
 	static const char *const flags[] = { "head_covered", "head_blurred",
 		"border_covered", "gray_image", NULL };
+	static const char *const images[] = { "cropped_image",
+		"id_number_image", NULL };
 	json_t *v, *tc, *sid;
 	const char *type;
 	size_t i;
@@ -323,6 +325,30 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 		set(r, RESP_BAD, "bad_response", "data.time_cost is not an "
 		    "object");
 		return -1;
+	}
+	/* The images are only decoded by --save-images, but a wrong type is a
+	 * broken answer whether or not they are saved. */
+	for (i = 0; images[i] != NULL; i++) {
+		v = json_object_get(r->data, images[i]);
+		if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
+			set(r, RESP_BAD, "bad_response", "data.%s is not a "
+			    "string", images[i]);
+			return -1;
+		}
+	}
+	v = json_object_get(r->data, "head_portrait");
+	if (v != NULL && !json_is_null(v)) {
+		json_t *img = json_object_get(v, "image");
+		if (!json_is_object(v)) {
+			set(r, RESP_BAD, "bad_response", "data.head_portrait is "
+			    "not an object");
+			return -1;
+		}
+		if (img != NULL && !json_is_null(img) && !json_is_string(img)) {
+			set(r, RESP_BAD, "bad_response", "data.head_portrait.image "
+			    "is not a string");
+			return -1;
+		}
 	}
 	sid = json_object_get(r->root, "sid");
 	if (json_is_string(sid))

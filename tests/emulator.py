@@ -25,6 +25,17 @@ Recognition reads the card's fields from a JPEG COM segment whose payload
 starts "FAIZ-SPECIMEN " (written by tests/mkcards.py), or else from
 <fixtures>/<sha256 of body>.json.
 
+Faults that dress an authenticated answer (queued with /_emu/faults) include,
+besides the simple names: "redirect:URL" (302 with Location: URL, empty
+body), "type:FIELD" (a recognition whose data.FIELD has the wrong JSON type:
+a number for a string, a string for a boolean, an array for an object or for
+error_code; see WRONG_TYPE) and "chunked-cut" (a recognition sent with
+Transfer-Encoding: chunked, cut off mid-way by closing the connection).
+
+--tls-cert FILE --tls-key FILE serve HTTPS (Python's ssl) instead of HTTP,
+control endpoints included; a client that refuses the certificate fails the
+handshake before any request reaches the handler (nothing is logged).
+
 Test-only control endpoints live under /_emu/ (see handle_control).
 Standard library plus PIL only.
 """
@@ -39,6 +50,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -81,10 +93,23 @@ SIMPLE_FAULTS = {"ok", "403", "401", "quota", "1414", "50004", "50002", "50000",
                  "html", "truncated", "data-null", "data-string"}
 
 
+# type:FIELD: the wrong-typed value put in data.FIELD.
+WRONG_TYPE = dict(
+    [(k, 12345) for k in ("name", "sex", "people", "birthday", "address", "id_number",
+                          "issue_authority", "validity", "type", "cropped_image", "id_number_image")]
+    + [(k, "false") for k in ("head_covered", "head_blurred", "border_covered", "gray_image")]
+    + [(k, [1, 2]) for k in ("time_cost", "head_portrait")]
+    + [("error_code", [0])])
+
+
 def valid_fault(name):
     if not isinstance(name, str):
         return False
-    if name in SIMPLE_FAULTS:
+    if name in SIMPLE_FAULTS or name == "chunked-cut":
+        return True
+    if name.startswith("type:") and name[5:] in WRONG_TYPE:
+        return True
+    if re.fullmatch(r"redirect:https?://[\x21-\x7e]+", name):
         return True
     if re.fullmatch(r"ec:[0-9]{1,6}", name):
         return True
@@ -565,6 +590,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "data-string":
             return fin(entry, 200, out, lambda: self.send(
                 200, js({"code": "0", "data": "oops", "desc": "success", "sid": self.sid()}), json_ct))
+        if fault is not None and fault.startswith("redirect:"):
+            return fin(entry, 302, out, lambda: self.send(302, b"", None, {"Location": fault[9:]}))
         if fault is not None and fault.startswith("ec:"):
             code = int(fault[3:])
             data = {"error_code": code, "error_msg": ERROR_MSG.get(code, "unknown")}
@@ -587,6 +614,8 @@ class Handler(BaseHTTPRequestHandler):
                     data[k] = png
             if "head_portrait" in data:
                 data["head_portrait"]["image"] = png
+        if fault is not None and fault.startswith("type:"):
+            data[fault[5:]] = WRONG_TYPE[fault[5:]]
         if fault == "platform":
             text = js({"code": 0, "data": data, "message": "success"})
         else:
@@ -594,6 +623,8 @@ class Handler(BaseHTTPRequestHandler):
                               ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         if fault == "truncated":
             return fin(entry, 200, out, lambda: self.send_truncated(text.encode("utf-8"), json_ct))
+        if fault == "chunked-cut":
+            return fin(entry, 200, out, lambda: self.send_chunked_cut(text.encode("utf-8"), json_ct))
         return fin(entry, 200, out or natural, lambda: self.send(200, text, json_ct))
 
     def recognise(self, body):
@@ -713,6 +744,19 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+    def send_chunked_cut(self, body, ctype):
+        """Transfer-Encoding: chunked, the first half of the body in two chunks, then close."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        half = body[:len(body) // 2]
+        for part in (half[:len(half) // 2], half[len(half) // 2:]):
+            self.wfile.write(b"%x\r\n" % len(part) + part + b"\r\n")
+        self.wfile.flush()
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -763,12 +807,22 @@ def main(argv):
                    help="leave cropped_image, head_portrait and id_number_image out of recognitions "
                         "(benchmarks: measure the client, not the emulator's image work)")
     p.add_argument("--log", help="append one line per request to this file")
+    p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    p.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
     args = p.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
     if not args.keys:
         args.keys = [DEFAULT_KEY]
 
     server = Server(("127.0.0.1", args.port), Handler)
     server.state = State(args)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # The handshake runs on accept; a client refusing the certificate never
+        # gets as far as the handler, which is what the tests check.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     port = server.server_address[1]
     tmp = "%s.tmp.%d" % (args.port_file, os.getpid())
     with open(tmp, "w") as f:

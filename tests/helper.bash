@@ -7,6 +7,7 @@
 #   FAIZ                 the binary under test (FAIZ_BIN overrides, e.g. the ASan build)
 #   cards                prints the directory of the standard specimen card set (made once per run)
 #   emu_start [ARGS]     start tests/emulator.py on a free port, export FAIZ_ENDPOINT and the test keys
+#                        (with --tls-cert/--tls-key among ARGS the URLs are https://)
 #   emu_stop             stop it (the default teardown does this)
 #   emu_faults JSON      queue faults, e.g. emu_faults '["502","ok"]'
 #   emu_config JSON      e.g. emu_config '{"clock_offset": 600}'
@@ -120,6 +121,7 @@ emu_start() {
 	fi
 	EMU_PORT="$(cat "$EMU_PORT_FILE")"
 	EMU_URL="http://127.0.0.1:$EMU_PORT"
+	case " $* " in *" --tls-cert "*) EMU_URL="https://127.0.0.1:$EMU_PORT" ;; esac
 	export EMU_PID EMU_PORT EMU_URL EMU_LOG EMU_SCOPE
 	export FAIZ_ENDPOINT="$EMU_URL"
 	export FAIZ_ACCESS_KEY="$EMU_ACCESS_KEY"
@@ -145,13 +147,15 @@ emu_stop() {
 
 # emu_ctl METHOD PATH [JSON]: one control call; fails on an HTTP error.
 emu_ctl() {
-	local method="$1" path="$2"
+	local method="$1" path="$2" k=()
 	shift 2
+	# The harness talks to an HTTPS emulator without checking its test certificate.
+	case $EMU_URL in https:*) k=(--insecure) ;; esac
 	if [ $# -gt 0 ]; then
-		curl -sS --noproxy '*' --fail-with-body -X "$method" -H 'Content-Type: application/json' \
+		curl -sS "${k[@]}" --noproxy '*' --fail-with-body -X "$method" -H 'Content-Type: application/json' \
 			--data-binary "$1" "$EMU_URL$path"
 	else
-		curl -sS --noproxy '*' --fail-with-body -X "$method" "$EMU_URL$path"
+		curl -sS "${k[@]}" --noproxy '*' --fail-with-body -X "$method" "$EMU_URL$path"
 	fi
 }
 
