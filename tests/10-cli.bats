@@ -63,7 +63,7 @@ usage_error() {
 
 @test "an unknown format is refused" {
 	usage_error -f xml a.jpg
-	[[ "$stderr" == "faiz-idcard: unknown format 'xml' (use table, json, ndjson or csv)"* ]]
+	[[ "$stderr" == "faiz-idcard: unknown format 'xml' (use table, json, ndjson, csv or xlsx)"* ]]
 }
 
 @test "numbers are parsed strictly" {

@@ -25,7 +25,7 @@ setup() {
 	[ "${#lines[@]}" -eq 2 ]
 	# Compact: no space after separators, keys in the documented order.
 	keys=$(printf '%s\n' "${lines[0]}" | jq -r 'keys_unsorted | join(",")')
-	assert_equal "$keys" "file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost,images,sha256,prepared,warnings,error"
+	assert_equal "$keys" "file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost,images,sha256,prepared,warnings,error,checks"
 	[[ "${lines[0]}" == '{"file":"front.jpg","side":"front","type":"第二代身份证","name":"张三","sex":"男","people":"汉","birthday":"1992年8月22日",'* ]]
 	assert_equal "$(printf '%s\n' "${lines[1]}" | jq -c '[.side,.issue_authority,.validity,.name,.error]')" \
 		'["back","广州市公安局海珠分局","2015.03.01-2035.03.01",null,null]'
@@ -88,7 +88,7 @@ import csv, sys
 rows = list(csv.DictReader(open("out.csv", newline="", encoding="utf-8")))
 print(len(rows))
 f, e, b = rows
-print(f["name"], f["id_number"], f["side"], f["head_covered"], f["error_code"] == "")
+print(f["name"], f["id_number"].lstrip("\t"), f["side"], f["head_covered"], f["error_code"] == "")
 print(e["file"], e["error_code"], e["error_message"], e["name"] == "")
 print(b["issue_authority"], b["validity"])
 '
