@@ -49,7 +49,8 @@ FUZZ_CFLAGS = $(WARN) -fPIE $(FUZZ_FLAGS) $(shell $(PKG_CONFIG) --cflags $(LIBS_
 FUZZ_SRCS = $(wildcard fuzz/fuzz_*.c)
 FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
-FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS))) \
+	$(FUZZ_DIR)/obj/region_data.o
 FUZZ_MAXLEN_response = 16384
 FUZZ_MAXLEN_jpeg = 16384
 FUZZ_MAXLEN_prepare = 16384
@@ -57,6 +58,8 @@ FUZZ_MAXLEN_resume = 8192
 FUZZ_MAXLEN_gather = 10000
 FUZZ_MAXLEN_b64 = 4096
 FUZZ_MAXLEN_config = 4096
+FUZZ_MAXLEN_idnum = 64
+FUZZ_MAXLEN_dates = 256
 
 all: faiz-idcard
 
@@ -114,6 +117,10 @@ unit: $(UNIT_BINS)
 $(FUZZ_DIR)/obj/%.o: src/%.c src/*.h
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/obj/region_data.o: $(GEN_SRC) src/region.h
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc -c -o $@ $(GEN_SRC)
 
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc $(LDFLAGS) -o $@ $< \
