@@ -97,7 +97,7 @@ tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
 # The whole suite: unit tests, man page lint, bats against the normal
 # build, then bats again against the ASan+UBSan build. tests/run prints the
 # closing "N passed, N failed" line.
-check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS)
+check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS)
 	sh tests/run
 
 # The client under valgrind (memcheck): a 50-image batch with -j 4 and
