@@ -26,12 +26,12 @@ setup() {
 }
 
 @test "an unverifiable certificate: code tls, exit 3, a clear message, nothing reaches the handler" {
-	run --separate-stderr "$FAIZ" --rate 50 --retries 2 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 2 front.jpg lisi.jpg
 	assert_equal "$status" 3
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.file == "front.jpg") | .error.code')" = tls ]
 	printf '%s\n' "$output" | jq -r 'select(.file == "front.jpg") | .error.message' |
 		grep -q 'TLS: SSL certificate problem'
-	# The second image is not sent once the run stopped.
+	# The second image is not sent once the run stopped (-j 1: it was not already in flight).
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.file == "lisi.jpg") | .error.code')" = not_sent ]
 	grep -q 'front.jpg: TLS: SSL certificate problem: self-signed certificate' <<<"$stderr"
 	grep -q -- '--cacert FILE' <<<"$stderr"

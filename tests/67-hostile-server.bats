@@ -35,7 +35,7 @@ rec() { # N FILTER: jq FILTER on the Nth ndjson record of $output
 	for _ in $(seq 50); do [ -s other.port ] && break; sleep 0.1; done
 	other="http://127.0.0.1:$(cat other.port)"
 	emu_faults "[\"redirect:$other/api/ai/ocr/idcard\"]"
-	run --separate-stderr "$FAIZ" --rate 50 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg lisi.jpg
 	# src/response.c: any status but 200/401/403/5xx is RESP_NOT_GATEWAY, which stops the run (exit 3).
 	assert_equal "$status" 3
 	assert_equal "$(rec 0 .error.code)" http_302
@@ -61,7 +61,7 @@ rec() { # N FILTER: jq FILTER on the Nth ndjson record of $output
 			[ "$save" = yes ] && args+=(--save-images "saved-$f")
 			emu_reset
 			emu_faults "[\"type:$f\"]"
-			run --separate-stderr "$FAIZ" "${args[@]}" front.jpg lisi.jpg
+			run --separate-stderr "$FAIZ" -j 1 "${args[@]}" front.jpg lisi.jpg
 			echo "field $f save $save: status $status" >&2
 			echo "$output" >&2
 			assert_equal "$status" 1
@@ -85,7 +85,7 @@ rec() { # N FILTER: jq FILTER on the Nth ndjson record of $output
 
 @test "chunked answer cut mid-way: retried, then network, exit 4, the earlier record intact" {
 	emu_faults '["ok","chunked-cut","chunked-cut"]'
-	run --separate-stderr "$FAIZ" --rate 50 --retries 1 front.jpg lisi.jpg
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg lisi.jpg
 	assert_equal "$status" 4
 	assert_equal "$(rec 0 .error)" null
 	assert_equal "$(rec 0 .id_number)" 440105199208220038
