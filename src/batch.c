@@ -287,23 +287,6 @@ job_finish(struct batch *b, struct job *j)
 	complete(b, idx, rec);
 }
 
-static void
-add_warning(json_t *rec, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-add_warning(json_t *rec, const char *code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	json_array_append_new(json_object_get(rec, "warnings"),
-	    json_pack("{s:s, s:s}", "code", code, "message", msg));
-}
-
 static const char *const orientation_names[9] = {
 	NULL, NULL, "mirror", "180", "flip", "transpose", "90", "transverse",
 	"270"
@@ -349,6 +332,7 @@ job_local(struct batch *b, struct job *j)
 {
 	const struct batch_conf *c = b->conf;
 	const struct gather_item *it = &b->in->v[j->idx];
+	json_t *warnings = json_object_get(j->rec, "warnings");
 	struct input_limits lim;
 	struct prepare_plan plan;
 	struct fz_err e;
@@ -392,8 +376,8 @@ job_local(struct batch *b, struct job *j)
 			return 0;
 		}
 		if (plan.small)
-			add_warning(j->rec, "small_image", "shortest side under "
-			    "%u px: recognition may fail",
+			record_warning(warnings, "small_image", "shortest side "
+			    "under %u px: recognition may fail",
 			    b->prep_opts.small_side);
 		if (c->dry_run) {
 			json_object_set_new(j->rec, "prepared",

@@ -38,22 +38,6 @@ has_date(const struct checks_opts *o)
 	return o != NULL && o->as_y > 0 && date_valid(o->as_y, o->as_m, o->as_d);
 }
 
-static int
-add_warning(json_t *warnings, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-add_warning(json_t *warnings, const char *code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return json_array_append_new(warnings, json_pack("{s:s, s:s}", "code",
-	    code, "message", msg));
-}
 
 static json_t *
 iso_date(int y, int m, int d)
@@ -308,20 +292,20 @@ number_checks(const char *num, int have_printed, const char *psex,
 			region = ID_PASS;
 		} else if (h.known) {
 			region = ID_WARN;
-			bad |= add_warning(warnings, "region_not_in_force",
+			bad |= record_warning(warnings, "region_not_in_force",
 			    "region code %s (%s) was abolished before the "
 			    "birth year", n->region,
 			    h.county ? h.county : h.city ? h.city :
 			    h.province ? h.province : "?");
 		} else if (h.rollup) {
 			region = ID_WARN;
-			bad |= add_warning(warnings, "region_rollup",
+			bad |= record_warning(warnings, "region_rollup",
 			    "region code %s is a district roll-up of %s that "
 			    "the published lists omit", n->region,
 			    h.city ? h.city : "its city");
 		} else {
 			region = ID_WARN;
-			bad |= add_warning(warnings, "region_unknown",
+			bad |= record_warning(warnings, "region_unknown",
 			    "region code %s is not in GB/T 2260 for any year",
 			    n->region);
 		}
@@ -334,20 +318,20 @@ number_checks(const char *num, int have_printed, const char *psex,
 	if (have_printed && parsed && (ps = printed_sex(psex)) != 0) {
 		sex = ps == n->sex ? ID_PASS : ID_FAIL;
 		if (sex == ID_FAIL)
-			bad |= add_warning(warnings, "sex_mismatch",
+			bad |= record_warning(warnings, "sex_mismatch",
 			    "printed sex %s differs from the number's (%s)",
 			    sex_name(ps), sex_name(n->sex));
 	}
 	if (have_printed && pbday != NULL) {
 		if (checks_parse_birthday(pbday, &by, &bm, &bd) == -1) {
 			bday = ID_WARN;
-			bad |= add_warning(warnings, "birthday_unparsed",
+			bad |= record_warning(warnings, "birthday_unparsed",
 			    "printed birthday is not of the form 1992年8月22日");
 		} else if (date_ok) {
 			bday = by == n->year && bm == n->month &&
 			    bd == n->day ? ID_PASS : ID_FAIL;
 			if (bday == ID_FAIL)
-				bad |= add_warning(warnings,
+				bad |= record_warning(warnings,
 				    "birthday_mismatch", "printed birthday "
 				    "%04d-%02d-%02d differs from the number's "
 				    "%04d-%02d-%02d", by, bm, bd, n->year,
@@ -387,7 +371,7 @@ validity_checks(const char *v, int temporary, const struct checks_opts *o,
 	json_t *val;
 
 	if (checks_parse_validity(v, &sy, &sm, &sd, &ey, &em, &ed) == -1) {
-		bad |= add_warning(warnings, "validity_unparsed", v == NULL ?
+		bad |= record_warning(warnings, "validity_unparsed", v == NULL ?
 		    "no validity period recognised" : "validity period is not "
 		    "YYYY.MM.DD-YYYY.MM.DD or YYYY.MM.DD-长期");
 		val = json_pack("{s:n, s:n, s:n, s:n, s:n, s:n, s:s}", "start",
@@ -408,14 +392,14 @@ validity_checks(const char *v, int temporary, const struct checks_opts *o,
 		period = lt || years == 5 || years == 10 || years == 20 ?
 		    ID_PASS : ID_FAIL;
 	if (period == ID_FAIL && temporary)
-		bad |= add_warning(warnings, "validity_period",
+		bad |= record_warning(warnings, "validity_period",
 		    "a temporary card runs 3 months, not %s", lt ? "长期" :
 		    "from the start to the end printed");
 	else if (period == ID_FAIL && years > 0)
-		bad |= add_warning(warnings, "validity_period", "a period of "
+		bad |= record_warning(warnings, "validity_period", "a period of "
 		    "%d years is not 5, 10, 20 years or 长期", years);
 	else if (period == ID_FAIL)
-		bad |= add_warning(warnings, "validity_period", "the period is "
+		bad |= record_warning(warnings, "validity_period", "the period is "
 		    "not a whole number of years (5, 10, 20) nor 长期");
 
 	if (has_date(o)) {
@@ -425,10 +409,10 @@ validity_checks(const char *v, int temporary, const struct checks_opts *o,
 		expired = !lt && date_days(ey, em, ed) < today;
 		early = date_days(sy, sm, sd) > today;
 		if (expired)
-			bad |= add_warning(warnings, "expired", "expired on "
+			bad |= record_warning(warnings, "expired", "expired on "
 			    "%04d-%02d-%02d", ey, em, ed);
 		if (early)
-			bad |= add_warning(warnings, "not_yet_valid", "valid "
+			bad |= record_warning(warnings, "not_yet_valid", "valid "
 			    "only from %04d-%02d-%02d", sy, sm, sd);
 	}
 	val = json_pack("{s:o, s:o, s:b, s:o}", "start", iso_date(sy, sm, sd),
@@ -480,7 +464,7 @@ checks_record(json_t *rec, const struct checks_opts *o)
 		    "birthday")), o, checks, warnings, &n, &valid, why,
 		    sizeof(why));
 		if (!valid)
-			bad |= add_warning(warnings, "invalid_id",
+			bad |= record_warning(warnings, "invalid_id",
 			    "ID number invalid: %s", why);
 	}
 	/*
@@ -576,12 +560,12 @@ period_age_check(json_t *person, const struct idnum *n, int have_n,
 			} else {
 				res = ID_WARN;
 				if (age < 0)
-					bad |= add_warning(warnings,
+					bad |= record_warning(warnings,
 					    "period_age_mismatch", "the card "
 					    "was valid from before the birth "
 					    "date");
 				else
-					bad |= add_warning(warnings,
+					bad |= record_warning(warnings,
 					    "period_age_mismatch", "a %s period "
 					    "does not fit the holder's age at "
 					    "issue (%d): 5 years under 16, 10 at "
@@ -638,7 +622,7 @@ checks_pair(json_t *person, const struct checks_opts *o)
 			res = ID_PASS;
 		} else {
 			res = ID_WARN;
-			bad |= add_warning(warnings, "authority_region",
+			bad |= record_warning(warnings, "authority_region",
 			    "issuing authority names none of %s%s%s%s%s, the "
 			    "region of the number", h.province ? h.province :
 			    "", h.city ? " " : "", h.city ? h.city : "",

@@ -63,6 +63,19 @@ record_set_error(json_t *rec, const char *code, const char *fmt, ...)
 }
 
 int
+record_warning(json_t *warnings, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_array_append_new(warnings, json_pack("{s:s, s:s}", "code",
+	    code, "message", msg));
+}
+
+int
 record_ok(const json_t *rec)
 {
 	return json_is_null(json_object_get(rec, "error"));

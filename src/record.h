@@ -27,6 +27,9 @@ json_t *record_new(const char *file);
 /* Set error {code, message}; returns 0, or -1 when out of memory. */
 int record_set_error(json_t *rec, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Append {code, message} to the array warnings; 0, or -1 when out of memory. */
+int record_warning(json_t *warnings, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* True when the record carries no error. */
 int record_ok(const json_t *rec);
 /* Record's string field or NULL. */

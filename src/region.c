@@ -140,6 +140,17 @@ fill_parents(
 		out->city = parent_name(ccode, year, first, last);
 }
 
+/* The year a row applies to a person born in birth_year: within its span. */
+static int
+clamp_year(int birth_year, const struct region_row *row)
+{
+	if (birth_year < row->first_year)
+		return row->first_year;
+	if (birth_year > row->last_year)
+		return row->last_year;
+	return birth_year;
+}
+
 int
 region_lookup(const char *code6, int birth_year, struct region_hit *out)
 {
@@ -158,11 +169,7 @@ region_lookup(const char *code6, int birth_year, struct region_hit *out)
 		out->known = 1;
 		out->in_force = in_force;
 		/* The year the row applies to the person, for the parents. */
-		year = birth_year;
-		if (year < row->first_year)
-			year = row->first_year;
-		if (year > row->last_year)
-			year = row->last_year;
+		year = clamp_year(birth_year, row);
 		fill_parents(code6, year, row->first_year, row_last(row), out);
 		if (strcmp(code6 + 2, "0000") == 0)
 			out->province = row->name;
@@ -184,11 +191,7 @@ region_lookup(const char *code6, int birth_year, struct region_hit *out)
 		return 0;
 	out->rollup = 1;
 	out->in_force = in_force;
-	year = birth_year;
-	if (year < row->first_year)
-		year = row->first_year;
-	if (year > row->last_year)
-		year = row->last_year;
+	year = clamp_year(birth_year, row);
 	out->city = row->name;
 	fill_parents(ccode, year, row->first_year, row_last(row), out);
 	return 0;

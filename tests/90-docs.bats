@@ -257,10 +257,10 @@ man_warning_codes() {
 }
 
 # The warning codes src/checks.c and src/pair.c use, as string literals:
-# add_warning(warnings, "code", ...) and json_pack(..., "code", "name", ...).
+# record_warning(warnings, "code", ...) and json_pack(..., "code", "name", ...).
 src_warning_codes() {
 	cat "$ROOT/src/checks.c" "$ROOT/src/pair.c" | tr '\n' ' ' |
-		grep -oE 'add_warning\([^,()]+,[[:space:]]*"[^"]+"|"code",[[:space:]]*"[^"]+"' |
+		grep -oE 'record_warning\([^,()]+,[[:space:]]*"[^"]+"|"code",[[:space:]]*"[^"]+"' |
 		sed -E 's/.*"([^"]+)"$/\1/' | sort -u
 }
 
@@ -283,7 +283,7 @@ src_warning_codes() {
 		# checks.c and pair.c, or another module's warning such as small_image.
 		src_warning_codes | grep -qxF -- "$code" ||
 			cat "$ROOT"/src/*.c | tr '\n' ' ' |
-			grep -qE -- "(add_warning\([^,()]+|\"code\"),[[:space:]]*\"$code\"" ||
+			grep -qE -- "(record_warning\([^,()]+|\"code\"),[[:space:]]*\"$code\"" ||
 			fail "documented warning code '$code' is not used in src/"
 	done
 }
