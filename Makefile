@@ -153,7 +153,8 @@ deps:
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
 		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
-		zsh fish valgrind util-linux libxlsxwriter-dev python3-openpyxl \
+		zsh fish valgrind util-linux bsdutils mount openssl time \
+		libxlsxwriter-dev python3-openpyxl \
 		clang libclang-rt-14-dev
 
 install: faiz-idcard
