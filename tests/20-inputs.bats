@@ -21,7 +21,6 @@ setup() {
 }
 
 # requests: how many gateway requests the emulator saw since the reset.
-requests() { emu_stats | jq -r '.requests'; }
 
 # code N: the error code of the Nth (0-based) record on stdout.
 code() { jq -rs ".[$1].error.code" <<<"$output"; }
@@ -44,7 +43,7 @@ assert_local_refusal() {
 		assert_equal "$(jq -r '.error.message' <<<"$output")" "$part"
 		grep -qF -- "faiz-idcard: $file: $part" <<<"$stderr"
 	fi
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 # big_side OUT SIDE: a copy of the zhangsan front whose SOF0 says SIDE x SIDE pixels.
@@ -93,7 +92,7 @@ EOF
 	assert_equal "$(code 0)" not_regular
 	assert_equal "$(jq -r '.error.message' <<<"$output")" "is a directory"
 	grep -qF "faiz-idcard: dir.jpg: is a directory" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "a FIFO is refused as not_regular and the run does not hang" {
@@ -103,7 +102,7 @@ EOF
 	assert_equal "$(code 0)" not_regular
 	assert_equal "$(jq -r '.file' <<<"$output")" pipe.jpg
 	grep -qF "faiz-idcard: pipe.jpg: " <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "a FIFO among good files does not hang and the good files are recognised" {
@@ -114,7 +113,7 @@ EOF
 	assert_equal "$(code 0)" null
 	assert_equal "$(code 1)" not_regular
 	assert_equal "$(code 2)" null
-	assert_equal "$(requests)" 2
+	assert_equal "$(nreq)" 2
 }
 
 @test "a nonexistent file is unreadable: No such file or directory" {
@@ -141,7 +140,7 @@ EOF
 	run --separate-stderr "$FAIZ" --rate 50 --retries 1 edge.jpg
 	assert_equal "$(code 0)" null
 	assert_equal "$status" 0
-	assert_equal "$(requests)" 1
+	assert_equal "$(nreq)" 1
 }
 
 @test "with --no-resize a JPEG whose SOF says 5000 px is refused locally as image_size" {
@@ -169,7 +168,7 @@ EOF
 	assert_equal "$(jq -r '.error.message' <<<"$output")" "Permission denied"
 	assert_equal "$(jq -r '.file' <<<"$output")" "$base/private/card.jpg"
 	grep -qF "faiz-idcard: $base/private/card.jpg: Permission denied" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "a run of only bad files sends no request and gives each file its own error" {
@@ -195,7 +194,7 @@ EOF
 	done
 	# Every error line on stderr names the file it is about.
 	assert_equal "$(grep -c '^faiz-idcard: [^:]*\.jpg: ' <<<"$stderr")" "${#files[@]}"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	assert_equal "$(emu_stats | jq -r '.charged')" 0
 }
 
@@ -233,5 +232,5 @@ EOF
 	assert_equal "$(code 1)" empty
 	assert_equal "$(grep -cxF 'faiz-idcard: empty.jpg: empty file' <<<"$stderr")" 1
 	assert_equal "$(grep -c 'empty' <<<"$stderr")" 1
-	assert_equal "$(requests)" 2
+	assert_equal "$(nreq)" 2
 }

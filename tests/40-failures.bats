@@ -13,8 +13,6 @@ teardown_file() {
 setup() {
 	common_setup
 	emu_reset
-	# emu_reset leaves the quota as it was: clear it so the quota test cannot leak.
-	emu_config '{"quota": null}'
 	C="$(cards)"
 	cp "$C/front_zhangsan.jpg" front.jpg
 	cp "$C/back_zhangsan.jpg" back.jpg
@@ -23,25 +21,11 @@ setup() {
 
 # --- helpers ---------------------------------------------------------------------
 
-nreq() { emu_stats | jq -r .requests; }
-charged() { emu_stats | jq -r .charged; }
 outcomes() { emu_requests | jq -c '[.[].outcome]'; }
 
 # rec N FILTER: jq FILTER applied to the Nth (0-based) ndjson record of the last run.
 rec() {
 	printf '%s\n' "${lines[$1]}" | jq -r "$2"
-}
-
-# The last run wrote exactly N records, each one valid JSON.
-assert_records() {
-	local n="$1" i
-	[ "${#lines[@]}" -eq "$n" ] || {
-		echo "expected $n records, got ${#lines[@]}: $output" >&2
-		return 1
-	}
-	for ((i = 0; i < n; i++)); do
-		printf '%s\n' "${lines[$i]}" | jq -e 'type == "object"' >/dev/null
-	done
 }
 
 # assert_rec_error N CODE: record N failed with error.code CODE and a non-empty message.

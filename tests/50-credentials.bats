@@ -59,7 +59,6 @@ EOF
 
 # sent_key: the accessKey header of the last request the emulator saw.
 sent_key() { emu_requests | jq -r '.[-1].headers.accesskey'; }
-requests() { emu_stats | jq -r '.requests'; }
 
 # no_secret: no secret key appears in stdout or stderr of the last run.
 no_secret() {
@@ -180,7 +179,7 @@ faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 0 --connect-timeout 2
 	std_config "$CONF"
 	faiz "$CARD"
 	ok_run "$AK_DEF"
-	assert_equal "$(requests)" 1
+	assert_equal "$(nreq)" 1
 }
 
 @test "FAIZ_ENDPOINT beats the profile's endpoint" {
@@ -203,7 +202,7 @@ faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 0 --connect-timeout 2
 	faiz --endpoint "$DEAD" "$CARD"
 	assert_equal "$status" 4
 	assert_equal "$(jq -r '.error.code' <<<"$output")" network
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -217,7 +216,7 @@ faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 0 --connect-timeout 2
 	FAIZ_ENDPOINT=ftp://x faiz "$CARD"
 	assert_equal "$status" 2
 	grep -q 'ftp://x' <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -255,7 +254,7 @@ EOF
 	assert_equal "$status" 2
 	assert_equal "$output" ""
 	grep -qF "faiz-idcard: $CONF:3: malformed line" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -306,7 +305,7 @@ EOF
 	faiz "$CARD"
 	assert_equal "$status" 2
 	grep -qF "$CONF:1:" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -315,7 +314,7 @@ EOF
 	faiz --config "$BATS_TEST_TMPDIR/nope.conf" "$CARD"
 	assert_equal "$status" 2
 	grep -qF "$BATS_TEST_TMPDIR/nope.conf" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -325,7 +324,7 @@ EOF
 	faiz "$CARD"
 	assert_equal "$status" 2
 	grep -qF "$BATS_TEST_TMPDIR/nope.conf" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "--profile naming a missing section is exit 3" {
@@ -333,7 +332,7 @@ EOF
 	faiz --profile nosuch "$CARD"
 	assert_equal "$status" 3
 	grep -qF "nosuch" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 
@@ -342,7 +341,7 @@ EOF
 	FAIZ_PROFILE=nosuch faiz "$CARD"
 	assert_equal "$status" 3
 	grep -qF "nosuch" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 # --- missing credentials -----------------------------------------------------------
@@ -355,7 +354,7 @@ EOF
 	assert_equal "$(grep -c . <<<"$stderr")" 1
 	grep -qF FAIZ_ACCESS_KEY <<<"$stderr"
 	grep -qF "$CONF" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "no credentials with XDG_CONFIG_HOME unset names \$HOME/.config/faiz/config" {
@@ -373,7 +372,7 @@ EOF
 	assert_equal "$status" 3
 	assert_equal "$(grep -c . <<<"$stderr")" 1
 	grep -qF FAIZ_SECRET_KEY <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "a section with the access key but no secret: exit 3 naming the secret and the file" {
@@ -385,7 +384,7 @@ EOF
 	assert_equal "$status" 3
 	grep -qF secret <<<"$stderr"
 	grep -qF "$CONF" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 # --- the secret key is never shown or accepted ------------------------------------
@@ -420,7 +419,7 @@ EOF
 	grep -qF -- "--secret-key" <<<"$stderr"
 	grep -qi "unknown option" <<<"$stderr"
 	no_secret
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "--secret-key=VALUE is refused, exit 2, and the message does not echo the value" {
@@ -429,7 +428,7 @@ EOF
 	assert_equal "$status" 2
 	assert_equal "$output" ""
 	grep -qF -- "--secret-key" <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_secret
 }
 

@@ -13,7 +13,6 @@ teardown_file() {
 setup() {
 	common_setup
 	emu_reset
-	emu_config '{"quota": null}'
 	C="$(cards)"
 	cp "$C/front_zhangsan.jpg" front.jpg
 	cp "$C/back_zhangsan.jpg" back.jpg
@@ -21,7 +20,6 @@ setup() {
 	cp "$C/temporary_wangwu.jpg" temp.jpg
 }
 
-nreq() { emu_stats | jq -r .requests; }
 # req N FILTER: jq FILTER on the Nth (0-based) recorded gateway request.
 req() { emu_requests | jq -r ".[$1] | $2"; }
 sha() { sha256sum <"$1" | cut -c1-64; }

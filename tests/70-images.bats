@@ -20,7 +20,6 @@ setup() {
 	BACK="$CARDS/back_zhangsan.jpg"
 }
 
-requests() { emu_stats | jq -r '.requests'; }
 
 faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 1 "$@"; }
 
@@ -121,13 +120,13 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	assert_equal "$status" 2
 	assert_equal "$output" ""
 	grep -qF -- '--images' <<<"$stderr"
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "--images with an unknown kind is exit 2" {
 	faiz --save-images out --images portrait,face "$FRONT"
 	assert_equal "$status" 2
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "an existing target: error exists, exit 1, file untouched, no request sent" {
@@ -141,7 +140,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	assert_equal "$(cat out/front_zhangsan.portrait.jpg)" "keep me"
 	# All or nothing: the other two were not written either.
 	assert_equal "$(listing out)" front_zhangsan.portrait.jpg
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	assert_equal "$(emu_stats | jq -r '.charged')" 0
 	no_temp out
 }
@@ -164,7 +163,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	is_jpeg out/front_zhangsan.cropped.jpg
 	assert_equal "$(stat -c %a out/front_zhangsan.cropped.jpg)" 600
 	assert_equal "$(jq -r '.images.cropped' <<<"$output")" out/front_zhangsan.cropped.jpg
-	assert_equal "$(requests)" 1
+	assert_equal "$(nreq)" 1
 	no_temp out
 }
 
@@ -196,7 +195,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	assert_equal "$(jq -r '.error.code' <<<"$output")" exists
 	assert_equal "$(cat victim.txt)" victim
 	[ -L out/front_zhangsan.cropped.jpg ]
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	no_temp out
 }
 
@@ -295,7 +294,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	assert_equal "$output" ""
 	grep -qF res/out.ndjson <<<"$stderr"
 	assert_equal "$(cat res/out.ndjson)" precious
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 	assert_equal "$(listing res)" out.ndjson
 }
 
@@ -317,7 +316,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	faiz -o res/out.ndjson "$FRONT"
 	assert_equal "$status" 2
 	assert_equal "$(cat victim.txt)" victim
-	assert_equal "$(requests)" 0
+	assert_equal "$(nreq)" 0
 }
 
 @test "-o with a failing image still writes the file and leaves no temp file" {

@@ -65,7 +65,6 @@ teardown() {
 
 # --- helpers ---------------------------------------------------------------------
 
-nreq() { emu_stats | jq -r .requests; }
 
 faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 1 -j 1 "$@"; }
 

@@ -13,8 +13,6 @@ teardown_file() {
 setup() {
 	common_setup
 	emu_reset
-	# emu_reset leaves a quota set by emu_config: clear it so the quota test cannot leak.
-	emu_config '{"quota": null}'
 	C="$(cards)"
 	mkdir -p w
 	# Four different cards (different bodies), then repeats.
@@ -34,7 +32,6 @@ setup() {
 # --- helpers ---------------------------------------------------------------------
 
 stat_of() { emu_stats | jq -r ".$1"; }
-nreq() { stat_of requests; }
 
 # float_ge A B: A >= B.
 float_ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
@@ -50,18 +47,6 @@ rec_files() { printf '%s\n' "$output" | jq -r .file | paste -sd, -; }
 # count_code CODE: records of the last run whose error.code is CODE ("null" for recognised).
 count_code() {
 	printf '%s\n' "$output" | jq -s --arg c "$1" '[.[] | select((.error.code // "null") == $c)] | length'
-}
-
-# The last run wrote one valid JSON record per input, N in all.
-assert_records() {
-	local n="$1" i
-	[ "${#lines[@]}" -eq "$n" ] || {
-		echo "expected $n records, got ${#lines[@]}: $output" >&2
-		return 1
-	}
-	for ((i = 0; i < n; i++)); do
-		printf '%s\n' "${lines[$i]}" | jq -e 'type == "object"' >/dev/null
-	done
 }
 
 # stderr says "N ... not sent" for N = the number of not_sent records (N > 0).

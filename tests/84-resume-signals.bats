@@ -40,8 +40,6 @@ teardown() {
 
 # --- helpers ---------------------------------------------------------------------
 
-nreq() { emu_stats | jq -r .requests; }
-charged() { emu_stats | jq -r .charged; }
 
 faiz() { run --separate-stderr "$FAIZ" --rate 50 --retries 1 -j 1 "$@"; }
 

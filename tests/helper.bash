@@ -13,6 +13,8 @@
 #   emu_config JSON      e.g. emu_config '{"clock_offset": 600}'
 #   emu_requests         print the JSON log of gateway requests
 #   emu_stats            print {"requests": n, "charged": n, "refused": n}
+#   nreq, charged        its requests and charged counts
+#   assert_records N     the last run wrote exactly N JSON records
 #   emu_reset            clear queue, log, nonces, counters, config and quota (back to the command line)
 
 load '/usr/lib/bats/bats-support/load'
@@ -164,3 +166,17 @@ emu_config() { emu_ctl POST /_emu/config "$1" >/dev/null; }
 emu_reset() { emu_ctl POST /_emu/reset >/dev/null; }
 emu_requests() { emu_ctl GET /_emu/requests; }
 emu_stats() { emu_ctl GET /_emu/stats; }
+nreq() { emu_stats | jq -r .requests; }    # gateway requests the emulator has seen
+charged() { emu_stats | jq -r .charged; }  # answers it charged for
+
+# assert_records N: the last run wrote exactly N records, each one valid JSON.
+assert_records() {
+	local n="$1" i
+	[ "${#lines[@]}" -eq "$n" ] || {
+		echo "expected $n records, got ${#lines[@]}: $output" >&2
+		return 1
+	}
+	for ((i = 0; i < n; i++)); do
+		printf '%s\n' "${lines[$i]}" | jq -e 'type == "object"' >/dev/null
+	done
+}
