@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "outfile.h"
 #include "present.h"
 #include "resume.h"
+#include "termsafe.h"
 #include "version.h"
 
 #define PROG "faiz-idcard"
@@ -67,17 +69,36 @@ clear_progress(void)
 	}
 }
 
+/* Every message goes through here: file names and server text are escaped. */
 static void
 msg(const char *text)
 {
+	char safe[8192];
+
 	clear_progress();
-	fprintf(stderr, PROG ": %s\n", text);
+	termsafe_buf(text, safe, sizeof(safe));
+	fprintf(stderr, PROG ": %s\n", safe);
+}
+
+static void msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+msgf(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msg(buf);
 }
 
 static int
 usage(const char *why)
 {
-	fprintf(stderr, PROG ": %s\n%s", why, options_synopsis);
+	msg(why);
+	fputs(options_synopsis, stderr);
 	return EXIT_USAGE;
 }
 
@@ -90,10 +111,8 @@ hook_emit(void *ctx, json_t *rec)
 	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
-	if (strstr(e.msg, "Broken pipe") == NULL) {
-		clear_progress();
-		fprintf(stderr, PROG ": %s: %s\n", r->output_name, e.msg);
-	}
+	if (strstr(e.msg, "Broken pipe") == NULL)
+		msgf("%s: %s", r->output_name, e.msg);
 	return -1;
 }
 
@@ -411,8 +430,7 @@ main(int argc, char **argv)
 	/* --pair prints its persons now. */
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
 		if (strstr(err.msg, "Broken pipe") == NULL)
-			fprintf(stderr, PROG ": %s: %s\n", run.output_name,
-			    err.msg);
+			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
 
@@ -420,8 +438,7 @@ finish:
 	/* Write the summary: what is completed is kept, even after ^C. */
 	if (!stats.output_failed && out_finish(run.out, &err) == -1) {
 		if (strstr(err.msg, "Broken pipe") == NULL)
-			fprintf(stderr, PROG ": %s: %s\n", run.output_name,
-			    err.msg);
+			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
 	if (opts.output != NULL) {
@@ -436,7 +453,7 @@ finish:
 		rc = EXIT_SOME_FAILED;
 	if (opts.resume != NULL && fp != NULL && fclose(fp) == EOF &&
 	    !stats.output_failed) {
-		fprintf(stderr, PROG ": %s: %s\n", opts.resume, strerror(errno));
+		msgf("%s: %s", opts.resume, strerror(errno));
 		stats.output_failed = 1;
 		if (rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;

