@@ -23,7 +23,7 @@
 #include "version.h"
 
 #define PROG "faiz-idcard"
-#define API_PATH "/api/ai/ocr/idcard"
+#define API_PATH CONFIG_API_PATH
 
 static volatile sig_atomic_t got_signal;
 

@@ -64,3 +64,92 @@ assert_inert() { # text
 	assert_inert "$stderr"
 	[[ $stderr == *'nodir\x1b[2J/out.ndjson'* ]]
 }
+
+# --- point 19: config pitfalls -----------------------------------------------
+
+# Write the config file (mode 0600) and drop the keys the emulator exported,
+# so that the file is what is used.
+write_config() {
+	mkdir -p "$XDG_CONFIG_HOME/faiz"
+	cat >"$XDG_CONFIG_HOME/faiz/config"
+	chmod 600 "$XDG_CONFIG_HOME/faiz/config"
+	unset FAIZ_ACCESS_KEY FAIZ_SECRET_KEY FAIZ_ENDPOINT
+}
+
+@test "19: inline # and ; comments after values and sections are comments, not part of the key" {
+	emu_start
+	write_config <<-EOF
+		[default]   # the test account
+		access_key = $EMU_ACCESS_KEY   # from the console
+		secret_key = $EMU_SECRET_KEY ; rotated in May
+		endpoint = $EMU_URL  # the emulator
+	EOF
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 "$(cards)/front_zhangsan.jpg"
+	assert_success
+	assert_equal "$stderr" "faiz-idcard: 1 recognised, 0 failed, 0 skipped, 0 not sent, 0 refused, 10 points charged, ${stderr##*charged, }"
+	[ "$(nreq)" -eq 1 ]
+}
+
+@test "19: single-quoted values are taken without their quotes" {
+	emu_start
+	write_config <<-EOF
+		[default]
+		access_key = '$EMU_ACCESS_KEY'
+		secret_key='$EMU_SECRET_KEY'
+		endpoint = '$EMU_URL'
+	EOF
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 "$(cards)/front_zhangsan.jpg"
+	assert_success
+	run jq -r '.error' <<<"$output"
+	assert_output null
+}
+
+@test "19: an endpoint that already ends in the interface path works, with a warning that names its source" {
+	emu_start
+	write_config <<-EOF
+		[default]
+		access_key = $EMU_ACCESS_KEY
+		secret_key = $EMU_SECRET_KEY
+		endpoint = $EMU_URL/api/ai/ocr/idcard/
+	EOF
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 "$(cards)/front_zhangsan.jpg"
+	assert_success
+	[[ $stderr == *"config:4: the endpoint ends in /api/ai/ocr/idcard, which faiz-idcard adds to every request itself: give only the scheme and host"* ]]
+	run jq -r '.[0].path' < <(emu_requests)
+	assert_output /api/ai/ocr/idcard
+	# The same from --endpoint.
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 --endpoint "$EMU_URL/api/ai/ocr/idcard" \
+		"$(cards)/front_zhangsan.jpg"
+	assert_success
+	[[ $stderr == *"faiz-idcard: --endpoint: the endpoint ends in /api/ai/ocr/idcard"* ]]
+}
+
+@test "19: a second [default] is named with the line of the first" {
+	emu_start
+	write_config <<-EOF
+		[default]
+		access_key = $EMU_ACCESS_KEY
+		secret_key = $EMU_SECRET_KEY
+		endpoint = $EMU_URL
+
+		[default]
+		secret_key = wrong
+	EOF
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 --retries 0 "$(cards)/front_zhangsan.jpg"
+	[[ $stderr == *"config:6: [default] appears a second time (first at line 1): its keys replace those given there"* ]]
+}
+
+@test "19: a line ending in a single = (a pasted base64 secret) is never echoed" {
+	emu_start
+	write_config <<-EOF
+		[default]
+		access_key = $EMU_ACCESS_KEY
+		c2VjcmV0IGtleQ=
+		secret_key = $EMU_SECRET_KEY
+		endpoint = $EMU_URL
+	EOF
+	run --separate-stderr "$FAIZ" -f ndjson --rate 50 "$(cards)/front_zhangsan.jpg"
+	assert_success
+	[[ $stderr != *c2VjcmV0IGtleQ* ]]
+	[[ $stderr == *"config:3: unknown key with an empty value, ignored (not shown: the line may hold a secret)"* ]]
+}
