@@ -36,7 +36,7 @@ _faiz_idcard()
 		--profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
-		--strict --as-of --bom --cacert --insecure -v --verbose -q --quiet
+		--strict --as-of --bom --no-tab --cacert --insecure -v --verbose -q --quiet
 		-h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the

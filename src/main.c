@@ -203,7 +203,7 @@ static int
 check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 {
 	char *line = NULL;
-	size_t cap = 0, i, len;
+	size_t cap = 0, i, len, skip, nlines = 0;
 	ssize_t got;
 	int rc = 0;
 
@@ -218,8 +218,11 @@ check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 			while (len > 0 && (line[len - 1] == '\n' ||
 			    line[len - 1] == '\r'))
 				line[--len] = '\0';
-			if (len > 0)
-				rc = present_id(p, line, err);
+			/* A byte order mark opens the stream, not the number. */
+			skip = nlines++ == 0 && strncmp(line, "\xef\xbb\xbf",
+			    3) == 0 ? 3 : 0;
+			if (len > skip)
+				rc = present_id(p, line + skip, err);
 		}
 	}
 	free(line);
@@ -358,6 +361,7 @@ main(int argc, char **argv)
 	 * file, which outfile_commit then puts in place like any other.
 	 */
 	oopts.bom = opts.bom;
+	oopts.no_tab = opts.no_tab;
 	oopts.path = opts.output != NULL ? of.tmp : NULL;
 	if ((run.out = out_new(opts.format, fp, &oopts, &err)) == NULL) {
 		msg(err.msg);

@@ -153,3 +153,47 @@ write_config() {
 	[[ $stderr != *c2VjcmV0IGtleQ* ]]
 	[[ $stderr == *"config:3: unknown key with an empty value, ignored (not shown: the line may hold a secret)"* ]]
 }
+
+# --- point 20: --check-id input, CSV guards, --no-tab ------------------------
+
+@test "20: --check-id takes a UTF-8 BOM on stdin, full-width digits and X, ideographic spaces" {
+	run --separate-stderr "$FAIZ" --check-id -f ndjson - < <(printf '\xef\xbb\xbf440105199208220038\r\n\xe3\x80\x80\xef\xbc\x91\xef\xbc\x91\xef\xbc\x90\xef\xbc\x91\xef\xbc\x90\xef\xbc\x95\xef\xbc\x91\xef\xbc\x99\xef\xbc\x94\xef\xbc\x99\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x91\xef\xbc\x90\xef\xbc\x90\xef\xbc\x92\xef\xbc\xb8\xe3\x80\x80\n')
+	assert_success
+	run jq -c '[.input, .id_number, .valid]' <<<"$output"
+	assert_output - <<-'EOF'
+		["440105199208220038","440105199208220038",true]
+		["　１１０１０５１９４９１２３１００２Ｘ　","11010519491231002X",true]
+	EOF
+}
+
+@test "20: --check-id messages count characters, not bytes" {
+	run --separate-stderr "$FAIZ" --check-id -f ndjson 张三 "$(printf '\xef\xbc\x94%.0s' $(seq 17))"
+	assert_equal "$status" 1
+	run jq -r '.error.message' <<<"$output"
+	assert_output - <<-'EOF'
+		17 digits and a check character expected (or 15 digits), not 2 characters
+		17 digits and a check character expected (or 15 digits), not 17 characters
+	EOF
+}
+
+@test "20: CSV: the file column of --check-id gets the tab guard too; --no-tab leaves both bare" {
+	run --separate-stderr "$FAIZ" --check-id -f csv 440105199208220038
+	assert_success
+	assert_equal "$(sed -n 2p <<<"$output")" $'\t440105199208220038,,,,男,,1992-08-22,,\t440105199208220038,,,,,,,,,,,,,,,,,\r'
+	run --separate-stderr "$FAIZ" --check-id -f csv --no-tab 440105199208220038 '=1+1'
+	assert_equal "$status" 1
+	assert_equal "$(sed -n 2p <<<"$output")" $'440105199208220038,,,,男,,1992-08-22,,440105199208220038,,,,,,,,,,,,,,,,,\r'
+	# A formula is still defused with --no-tab.
+	[[ $(sed -n 3p <<<"$output") == "'=1+1,"* ]]
+}
+
+@test "20: --no-tab goes with -f csv only, and works on image records" {
+	run --separate-stderr "$FAIZ" --check-id -f ndjson --no-tab 440105199208220038
+	assert_equal "$status" 2
+	assert_equal "${stderr%%$'\n'*}" "faiz-idcard: --no-tab goes with -f csv"
+	emu_start
+	run --separate-stderr "$FAIZ" -f csv --no-tab --rate 50 "$(cards)/front_zhangsan.jpg"
+	assert_success
+	run /usr/bin/python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(r[0]["id_number"])' <<<"$output"
+	assert_output 440105199208220038
+}

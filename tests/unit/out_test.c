@@ -233,7 +233,7 @@ csv_row(json_t *rec)
 static void
 test_csv_bom(void)
 {
-	struct out_opts oo = { 1, NULL };
+	struct out_opts oo = { 1, NULL, 0 };
 	json_t *rec = rec_front();
 	char *s;
 	int rc;
@@ -322,6 +322,42 @@ test_csv_id(void)
 	    "440105199208220038"));
 	CHECK_STR(s, "1.jpg,,,,,,,,,,,,,,,440105199208220038,,,,,,,,,,\r\n");
 	free(s);
+	/*
+	 * Issue F.20: the file column gets the same guard as id_number, for
+	 * --check-id, whose file column is the number as typed.
+	 */
+	s = csv_row(json_pack("{s:s, s:s}", "file", "440105199208220038",
+	    "id_number", "440105199208220038"));
+	CHECK_STR(s, "\t440105199208220038,,,,,,,,\t440105199208220038"
+	    ",,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(json_pack("{s:s}", "file", "=cmd|' /C calc'!A0"));
+	CHECK_STR(s, "'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+}
+
+/* --no-tab: ID numbers (in both columns) bare; formulas still defused. */
+static void
+test_csv_no_tab(void)
+{
+	struct out_opts oo = { 0, NULL, 1 };
+	json_t *rec = json_pack("{s:s, s:s}", "file", "440105199208220038",
+	    "id_number", "11010519900102001X");
+	json_t *f = json_pack("{s:s, s:s}", "file", "a.jpg", "id_number",
+	    "=1+1");
+	char *s;
+	int rc;
+
+	s = render_opts(FORMAT_CSV, &oo, &rec, 1, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(s, CSV_HEADER "440105199208220038,,,,,,,,11010519900102001X"
+	    ",,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = render_opts(FORMAT_CSV, &oo, &f, 1, &rc);
+	CHECK_STR(s, CSV_HEADER "a.jpg,,,,,,,,'=1+1,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	json_decref(rec);
+	json_decref(f);
 }
 
 #define NAME_ROW(name) "n.jpg,,,," name ",,,,,,,,,,,,,,,,,,,,,\r\n"
@@ -405,7 +441,7 @@ test_csv_python(void)
 	static const char *const ids[] = {
 		"440105199208220038", "11010519900102001X", "010101200001010012"
 	};
-	struct out_opts oo = { 1, NULL };
+	struct out_opts oo = { 1, NULL, 0 };
 	char path[] = "/tmp/out_test_XXXXXX", cmd[512], line[256], *s;
 	json_t *recs[3];
 	FILE *fp, *p;
@@ -646,6 +682,7 @@ main(void)
 	test_csv();
 	test_csv_bom();
 	test_csv_id();
+	test_csv_no_tab();
 	test_csv_injection();
 	test_csv_python();
 	test_json();
