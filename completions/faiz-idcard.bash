@@ -41,9 +41,13 @@ _faiz_idcard()
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
+	# Right after "--option=" bash itself (without the bash-completion
+	# package to reassemble the words) makes "=" the word being completed.
 	if [[ $cur == --*=* ]]; then
 		prev=${cur%%=*}
 		cur=${cur#*=}
+	elif [[ $cur == = && $prev == --* ]]; then
+		cur=""
 	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi

@@ -197,3 +197,102 @@ write_config() {
 	run /usr/bin/python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(r[0]["id_number"])' <<<"$output"
 	assert_output 440105199208220038
 }
+
+# --- point 22: the table fits the terminal; bash completion of --opt= ---------
+
+# The widest line of the text on stdin, in terminal columns (GNU wc -L counts
+# a CJK character as two in a UTF-8 locale).
+widest() { LC_ALL=C.UTF-8 wc -L; }
+
+# Four cards whose table rows are about 150 columns wide, with long names.
+long_cards() {
+	local c
+	c="$(cards)"
+	mkdir -p "photos/a rather long directory name for scans"
+	cp "$c/front_zhangsan.jpg" "$c/back_zhangsan.jpg" "$c/front_lisi.jpg" \
+		"$c/temporary_wangwu.jpg" "photos/a rather long directory name for scans/"
+	printf '%s\n' "photos/a rather long directory name for scans/"*.jpg
+}
+
+@test "22: -f table through a pipe fits \$COLUMNS: shortened with …, whole characters only" {
+	emu_start
+	mapfile -t files < <(long_cards)
+	run --separate-stderr "$FAIZ" -f table --rate 50 "${files[@]}"
+	assert_success
+	[ "$(widest <<<"$output")" -gt 120 ]
+	local cols
+	for cols in 80 100 120; do
+		run --separate-stderr env COLUMNS=$cols "$FAIZ" -f table --rate 50 "${files[@]}"
+		assert_success
+		[ "$(wc -l <<<"$output")" -eq 5 ]
+		[ "$(widest <<<"$output")" -le "$cols" ]
+		[[ $output == *…* ]]
+		# Valid UTF-8 throughout: no character was cut in two.
+		iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
+	done
+	# The file column keeps the end of the path: the file name.
+	run --separate-stderr env COLUMNS=100 "$FAIZ" -f table --rate 50 "${files[@]}"
+	[[ $(sed -n 2p <<<"$output") == …* ]]
+}
+
+@test "22: on a terminal the width comes from TIOCGWINSZ, before \$COLUMNS" {
+	emu_start
+	mapfile -t files < <(long_cards)
+	local cmd="stty cols 90 rows 40; COLUMNS=300 '$FAIZ' -q --rate 50"
+	local f
+	for f in "${files[@]}"; do cmd+=" '$f'"; done
+	run script -qec "$cmd" /dev/null </dev/null
+	assert_success
+	local table
+	table="$(tr -d '\r' <<<"$output")"
+	[ "$(grep -c . <<<"$table")" -eq 5 ]
+	[ "$(widest <<<"$table")" -le 90 ]
+	[ "$(widest <<<"$table")" -ge 80 ]
+}
+
+@test "22: a table written to a file keeps every character, whatever \$COLUMNS says" {
+	emu_start
+	mapfile -t files < <(long_cards)
+	COLUMNS=60 "$FAIZ" -f table -q --rate 50 "${files[@]}" >table.txt
+	[ "$(widest <table.txt)" -gt 120 ]
+	run grep -c … table.txt
+	assert_output 0
+}
+
+@test "22: the --check-id table shows number, valid, sex, birthday and region" {
+	run --separate-stderr "$FAIZ" --check-id -f table 440105199208220038 110101194912310027 12
+	assert_equal "$status" 1
+	assert_output - <<-'EOF'
+		NUMBER              VALID  SEX  BIRTHDAY    REGION              STATUS
+		440105199208220038  yes    男   1992-08-22  广东省广州市海珠区  ok
+		110101194912310027  no     女   1949-12-31  北京市东城区        error invalid_id: the check character does not match the first 17 digits
+		12                  no     -    -           -                   error invalid_id: 17 digits and a check character expected (or 15 digits), not 2 characters
+	EOF
+	# Fitted like the other table.
+	run --separate-stderr env COLUMNS=60 "$FAIZ" --check-id -f table 440105199208220038 110101194912310027
+	[ "$(widest <<<"$output")" -le 60 ]
+	assert_equal "$(sed -n 2p <<<"$output")" "440105199208220038  yes    男   1992-08-22  广东省…  ok"
+}
+
+# What bash itself (no bash-completion package) hands the function for
+# "faiz-idcard --format=<Tab>": the words faiz-idcard, --format and "=",
+# the "=" being the word completed (seen by driving an interactive bash).
+plain_bash_complete() {
+	bash --norc --noprofile -c '
+		source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="${*:1:$#-1}="; COMP_POINT=${#COMP_LINE}
+		_faiz_idcard
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BATS_TEST_DIRNAME/../completions/faiz-idcard.bash" "$@"
+}
+
+@test "22: plain bash completes --format=<Tab> and --profile=<Tab>" {
+	run plain_bash_complete faiz-idcard --format =
+	assert_success
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' csv json ndjson table xlsx)"
+	printf '[default]\n[work]\n' >conf
+	run env FAIZ_CONFIG="$PWD/conf" bash --norc --noprofile -c '
+		source "$1"; COMP_WORDS=(faiz-idcard --profile =); COMP_CWORD=2
+		_faiz_idcard; printf "%s\n" "${COMPREPLY[@]}"' _ "$BATS_TEST_DIRNAME/../completions/faiz-idcard.bash"
+	assert_success
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' default work)"
+}
