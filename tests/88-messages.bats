@@ -272,6 +272,10 @@ long_cards() {
 	run --separate-stderr env COLUMNS=60 "$FAIZ" --check-id -f table 440105199208220038 110101194912310027
 	[ "$(widest <<<"$output")" -le 60 ]
 	assert_equal "$(sed -n 2p <<<"$output")" "440105199208220038  yes    男   1992-08-22  广东省…  ok"
+	# A valid number with a warning: "ok (warnings: CODES)", as documented.
+	run --separate-stderr "$FAIZ" --check-id -f table 990000199208220038
+	assert_success
+	assert_equal "${lines[1]}" "990000199208220038  yes    男   1992-08-22  990000  ok (warnings: region_unknown)"
 }
 
 # What bash itself (no bash-completion package) hands the function for
