@@ -118,8 +118,9 @@ out_table_pick(const json_t *rec)
 
 /*
  * A copy of s fit for one cell: control characters (a newline in an
- * address, a tab) and the Unicode line and paragraph separators would
- * break the row or its alignment, so each becomes a space; trailing
+ * address, a tab), the Unicode line and paragraph separators and the
+ * bidirectional overrides and isolates would break the row, its alignment
+ * or its order, so each becomes a space; trailing
  * spaces are dropped so no line ends in blanks.
  */
 static char *
@@ -138,8 +139,13 @@ out_table_clean(const char *s)
 			/* A C1 control, U+0080-U+009F: two bytes become two spaces. */
 			p[0] = p[1] = ' ';
 			p++;
-		} else if (p[0] == 0xe2 && p[1] == 0x80 &&
-		    (p[2] == 0xa8 || p[2] == 0xa9)) {
+		} else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xa8 &&
+		    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9))) {
+			/*
+			 * U+2028/9 break the line; U+202A-E and U+2066-9
+			 * reorder it (a name that reads backwards).
+			 */
 			p[0] = p[1] = p[2] = ' ';
 			p += 2;
 		}

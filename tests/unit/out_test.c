@@ -255,12 +255,15 @@ test_table(void)
 	/* A tab and a trailing CR/LF in cells: spaces inside, nothing at the end. */
 	recs[0] = record_new("t.jpg");
 	json_object_set_new(recs[0], "name", json_string("a\tb"));
+	/* A right-to-left override and an isolate (F.14): spaces too. */
+	json_object_set_new(recs[0], "side", json_string("x\xe2\x80\xaey"
+	    "\xe2\x81\xa6"));
 	record_set_error(recs[0], "x", "line one\r\n");
 	s = render(FORMAT_TABLE, recs, 1, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, "FILE   SIDE  NAME  SEX  PEOPLE  BIRTHDAY  ID_NUMBER  "
+	CHECK_STR(s, "FILE   SIDE   NAME  SEX  PEOPLE  BIRTHDAY  ID_NUMBER  "
 	    "ADDRESS  ISSUE_AUTHORITY  VALIDITY  STATUS\n"
-	    "t.jpg  -     a b   -    -       -         -          "
+	    "t.jpg  x   y  a b   -    -       -         -          "
 	    "-        -                -         error x: line one\n");
 	free(s);
 	json_decref(recs[0]);
