@@ -36,14 +36,18 @@ _faiz_idcard()
 		--profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
-		--strict --as-of --bom --cacert --insecure -v --verbose -q --quiet
+		--strict --as-of --bom --no-tab --cacert --insecure -v --verbose -q --quiet
 		-h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
+	# Right after "--option=" bash itself (without the bash-completion
+	# package to reassemble the words) makes "=" the word being completed.
 	if [[ $cur == --*=* ]]; then
 		prev=${cur%%=*}
 		cur=${cur#*=}
+	elif [[ $cur == = && $prev == --* ]]; then
+		cur=""
 	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi

@@ -85,6 +85,7 @@ complete -c faiz-idcard -l mask -d 'Mask ID number, name and address in the outp
 complete -c faiz-idcard -l strict -d 'Treat every warning as a failure (exit 1)'
 complete -c faiz-idcard -l as-of -x -d 'Judge validity and age on this date (YYYY-MM-DD)'
 complete -c faiz-idcard -l bom -d 'csv: begin with a UTF-8 byte order mark for Excel'
+complete -c faiz-idcard -l no-tab -d 'csv: no tab in front of ID numbers, for readers that are not Excel'
 complete -c faiz-idcard -s v -l verbose -d 'One line per request on stderr'
 complete -c faiz-idcard -s q -l quiet -d 'No notes, warnings, progress or summary on stderr'
 complete -c faiz-idcard -s h -l help -d 'Show the help and exit'

@@ -81,6 +81,41 @@ set_value(char **slot, const char *b, const char *e)
 	return 0;
 }
 
+/*
+ * The value in [*b, *e) (already trimmed): in double or single quotes,
+ * taken as it is between them, or bare, up to an inline comment (# or ;
+ * after a blank, the way people annotate INI files). A comment may follow
+ * a closing quote. Returns 0, or -1 for an unclosed quote or text after
+ * one.
+ */
+static int
+value_span(const char **b, const char **e)
+{
+	const char *p, *q;
+
+	if (*b < *e && (**b == '"' || **b == '\'')) {
+		for (q = *b + 1; q < *e; q++) {
+			if (*q != **b)
+				continue;
+			for (p = q + 1; p < *e && is_blank(*p); p++)
+				continue;
+			if (p == *e || *p == '#' || *p == ';') {
+				(*b)++;
+				*e = q;
+				return 0;
+			}
+		}
+		return -1;
+	}
+	for (p = *b; p < *e; p++)
+		if ((*p == '#' || *p == ';') && is_blank(p[-1])) {
+			*e = p;
+			break;
+		}
+	trim(b, e);
+	return 0;
+}
+
 void
 config_file_free(struct config_file *f)
 {
@@ -96,7 +131,7 @@ config_parse(const char *text, size_t len, const char *path,
     struct fz_err *err)
 {
 	const char *p = text, *end = text + len, *nl, *b, *e, *eq, *kb, *ke, *q;
-	unsigned long lineno = 0;
+	unsigned long lineno = 0, profile_line = 0;
 	int in_section = 0, in_profile = 0;
 	char **slot;
 
@@ -118,18 +153,33 @@ config_parse(const char *text, size_t len, const char *path,
 		if (b == e || *b == '#' || *b == ';')
 			continue;
 		if (*b == '[') {
-			if (e[-1] != ']' || e - b < 2)
+			/* "[work]  # the office account": a comment may follow. */
+			if ((q = memchr(b, ']', (size_t)(e - b))) == NULL)
+				goto bad;
+			for (kb = q + 1; kb < e && is_blank(*kb); kb++)
+				continue;
+			if (kb < e && *kb != '#' && *kb != ';')
 				goto bad;
 			b++;
-			e--;
+			e = q;
 			trim(&b, &e);
 			if (b == e)
 				goto bad;
 			in_section = 1;
 			in_profile = (size_t)(e - b) == strlen(profile) &&
 			    memcmp(b, profile, (size_t)(e - b)) == 0;
-			if (in_profile)
-				out->profile_seen = 1;
+			if (!in_profile)
+				continue;
+			/* A second [profile] silently overriding the first misleads. */
+			if (out->profile_seen && warnings != NULL &&
+			    strlist_pushf(warnings, "%s:%lu: [%s] appears a "
+			    "second time (first at line %lu): its keys replace "
+			    "those given there", path, lineno, profile,
+			    profile_line) == -1)
+				goto nomem;
+			if (!out->profile_seen)
+				profile_line = lineno;
+			out->profile_seen = 1;
 			continue;
 		}
 		if ((eq = memchr(b, '=', (size_t)(e - b))) == NULL)
@@ -150,12 +200,8 @@ config_parse(const char *text, size_t len, const char *path,
 			continue;
 		if (b < e && q == e)
 			goto bad;
-		if (b < e && *b == '"') {
-			if (e - b < 2 || e[-1] != '"')
-				goto bad;
-			b++;
-			e--;
-		}
+		if (value_span(&b, &e) == -1)
+			goto bad;
 		if (!in_section) {
 			fz_seterr(err, "%s:%lu: key outside a [section]", path,
 			    lineno);
@@ -171,6 +217,17 @@ config_parse(const char *text, size_t len, const char *path,
 			slot = &out->endpoint;
 			if (in_profile)
 				out->endpoint_line = lineno;
+		} else if (b == e) {
+			/*
+			 * "c2VjcmV0=": a base64 secret pasted on its own line
+			 * reads as an unknown key with no value. Never echo it.
+			 */
+			if (warnings != NULL && strlist_pushf(warnings,
+			    "%s:%lu: unknown key with an empty value, ignored "
+			    "(not shown: the line may hold a secret)", path,
+			    lineno) == -1)
+				goto nomem;
+			continue;
 		} else {
 			if (warnings != NULL && strlist_pushf(warnings,
 			    "%s:%lu: unknown key '%.*s'", path, lineno,
@@ -325,11 +382,16 @@ config_path(const struct config_in *in, const char *(*env)(const char *),
 
 /*
  * Check an endpoint URL and return a copy without trailing slashes in *out.
- * Returns 0, -1 when it is not an http(s) URL with a host, -2 without memory.
+ * A URL that already ends in the interface path (copied from the API page)
+ * loses it, since the path is added to every request: then 1 is returned.
+ * Returns 0 or 1, -1 when it is not an http(s) URL with a host, -2 without
+ * memory.
  */
 static int
 endpoint_check(const char *url, char **out)
 {
+	const size_t api = strlen(CONFIG_API_PATH);
+	int cut = 0;
 	const char *p, *a, *host, *q, *c;
 	size_t n;
 
@@ -374,9 +436,16 @@ endpoint_check(const char *url, char **out)
 	n = strlen(url);
 	while (n > (size_t)(a - url) && url[n - 1] == '/')
 		n--;
+	if (n >= (size_t)(a - url) + api &&
+	    memcmp(url + n - api, CONFIG_API_PATH, api) == 0) {
+		n -= api;
+		while (n > (size_t)(a - url) && url[n - 1] == '/')
+			n--;
+		cut = 1;
+	}
 	if ((*out = strndup(url, n)) == NULL)
 		return -2;
-	return 0;
+	return cut;
 }
 
 /* Set the "no credentials" message, naming every place looked at. */
@@ -528,6 +597,11 @@ config_resolve(const struct config_in *in, struct creds *out,
 		    "URL", src, ep);
 		goto fail;
 	}
+	/* Not quoted: the URL may carry a user name and password. */
+	if (r == 1 && warnings != NULL && strlist_pushf(warnings, "%s: the "
+	    "endpoint ends in " CONFIG_API_PATH ", which faiz-idcard adds to "
+	    "every request itself: give only the scheme and host", src) == -1)
+		goto nomem;
 	free(src);
 	config_file_free(&cf);
 	return CONFIG_OK;

@@ -2,7 +2,10 @@
  * date, sex, the old 15-digit form. */
 #include "idnum.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include "width.h"
 
 /*
  * GB 11643-1999 clause 7 (the check code, ISO 7064:1983 MOD 11-2): the
@@ -25,11 +28,83 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * White space around a number: ASCII, the ideographic space U+3000 that a
+ * Chinese input method types, no-break space, and the byte order mark a
+ * Windows editor puts at the start of a file.
+ */
 static int
-is_space(char c)
+is_space_cp(uint32_t cp)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	    cp == '\f' || cp == '\v' || cp == 0x3000 || cp == 0xa0 ||
+	    cp == 0xfeff;
+}
+
+/* The character at s (n bytes left) and its length; a stray byte is itself. */
+static size_t
+next_cp(const char *s, size_t n, uint32_t *cp)
+{
+	size_t k = width_decode(s, n, cp);
+
+	if (k == 0) {
+		*cp = 0xfffd;
+		k = 1;
+	}
+	return k;
+}
+
+/*
+ * What a character stands for in a number: a digit, X or x as itself, their
+ * full-width forms (U+FF10-U+FF19, U+FF38, U+FF58, typed with a Chinese
+ * input method) as the ASCII ones, anything else as '?' so that the
+ * structure check fails on it.
+ */
+static char
+ascii_of(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (char)cp;
+	if (cp >= 0xff10 && cp <= 0xff19)
+		return (char)('0' + (cp - 0xff10));
+	if (cp == 0xff38)
+		return 'X';
+	if (cp == 0xff58)
+		return 'x';
+	return '?';
+}
+
+/*
+ * Trim s and map its characters with ascii_of into buf (at most 18 kept,
+ * NUL-terminated). Returns the number of characters, not bytes, between
+ * the white space.
+ */
+static size_t
+idnum_normalise(const char *s, char buf[19])
+{
+	size_t len = strlen(s), i = 0, k, end, count = 0, o = 0;
+	uint32_t cp;
+
+	while (i < len && (k = next_cp(s + i, len - i, &cp)) > 0 &&
+	    is_space_cp(cp))
+		i += k;
+	/* The end: after the last character that is not white space. */
+	end = i;
+	for (k = i; k < len;) {
+		size_t step = next_cp(s + k, len - k, &cp);
+
+		k += step;
+		if (!is_space_cp(cp))
+			end = k;
+	}
+	while (i < end) {
+		i += next_cp(s + i, end - i, &cp);
+		if (o < 18)
+			buf[o++] = ascii_of(cp);
+		count++;
+	}
+	buf[o] = '\0';
+	return count;
 }
 
 static int
@@ -111,9 +186,8 @@ int
 idnum_parse(const char *s, int as_y, int as_m, int as_d, struct idnum *out,
     struct fz_err *err)
 {
-	char buf[19];
+	char buf[19], in[19];
 	size_t n;
-	const char *end;
 	int future;
 
 	memset(out, 0, sizeof(*out));
@@ -121,12 +195,9 @@ idnum_parse(const char *s, int as_y, int as_m, int as_d, struct idnum *out,
 		fz_seterr(err, "no ID number");
 		return -1;
 	}
-	while (is_space(*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && is_space(end[-1]))
-		end--;
-	n = (size_t)(end - s);
+	/* Messages count characters: 18 full-width digits are 18, not 54. */
+	n = idnum_normalise(s, in);
+	s = in;
 
 	if (n == 18) {
 		if (!all_digits(s, 17) ||

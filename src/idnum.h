@@ -21,8 +21,11 @@ struct idnum {
 };
 
 /*
- * Parse and check s: surrounding ASCII white space is trimmed, a lower-case
- * x is accepted and normalised to X. A 15-digit number (GB 11643-1989) is
+ * Parse and check s: surrounding white space is trimmed (ASCII, U+3000
+ * ideographic space, U+00A0, a U+FEFF byte order mark), full-width digits
+ * and X (U+FF10-U+FF19, U+FF38, U+FF58) count as the ASCII ones, a
+ * lower-case x is accepted and normalised to X; messages count characters,
+ * not bytes. A 15-digit number (GB 11643-1989) is
  * converted: "19" goes in front of its 2-digit year and the check character
  * is computed, so check_ok is then 1. as_y/as_m/as_d is "today" for the
  * not-in-the-future test (as_y <= 0 leaves that test out). Returns 0 when s

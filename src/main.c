@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,11 @@
 #include "outfile.h"
 #include "present.h"
 #include "resume.h"
+#include "termsafe.h"
 #include "version.h"
 
 #define PROG "faiz-idcard"
-#define API_PATH "/api/ai/ocr/idcard"
+#define API_PATH CONFIG_API_PATH
 
 static volatile sig_atomic_t got_signal;
 
@@ -67,17 +69,36 @@ clear_progress(void)
 	}
 }
 
+/* Every message goes through here: file names and server text are escaped. */
 static void
 msg(const char *text)
 {
+	char safe[8192];
+
 	clear_progress();
-	fprintf(stderr, PROG ": %s\n", text);
+	termsafe_buf(text, safe, sizeof(safe));
+	fprintf(stderr, PROG ": %s\n", safe);
+}
+
+static void msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+msgf(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msg(buf);
 }
 
 static int
 usage(const char *why)
 {
-	fprintf(stderr, PROG ": %s\n%s", why, options_synopsis);
+	msg(why);
+	fputs(options_synopsis, stderr);
 	return EXIT_USAGE;
 }
 
@@ -90,10 +111,8 @@ hook_emit(void *ctx, json_t *rec)
 	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
-	if (strstr(e.msg, "Broken pipe") == NULL) {
-		clear_progress();
-		fprintf(stderr, PROG ": %s: %s\n", r->output_name, e.msg);
-	}
+	if (strstr(e.msg, "Broken pipe") == NULL)
+		msgf("%s: %s", r->output_name, e.msg);
 	return -1;
 }
 
@@ -184,7 +203,7 @@ static int
 check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 {
 	char *line = NULL;
-	size_t cap = 0, i, len;
+	size_t cap = 0, i, len, skip, nlines = 0;
 	ssize_t got;
 	int rc = 0;
 
@@ -199,8 +218,11 @@ check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 			while (len > 0 && (line[len - 1] == '\n' ||
 			    line[len - 1] == '\r'))
 				line[--len] = '\0';
-			if (len > 0)
-				rc = present_id(p, line, err);
+			/* A byte order mark opens the stream, not the number. */
+			skip = nlines++ == 0 && strncmp(line, "\xef\xbb\xbf",
+			    3) == 0 ? 3 : 0;
+			if (len > skip)
+				rc = present_id(p, line + skip, err);
 		}
 	}
 	free(line);
@@ -339,6 +361,7 @@ main(int argc, char **argv)
 	 * file, which outfile_commit then puts in place like any other.
 	 */
 	oopts.bom = opts.bom;
+	oopts.no_tab = opts.no_tab;
 	oopts.path = opts.output != NULL ? of.tmp : NULL;
 	if ((run.out = out_new(opts.format, fp, &oopts, &err)) == NULL) {
 		msg(err.msg);
@@ -411,8 +434,7 @@ main(int argc, char **argv)
 	/* --pair prints its persons now. */
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
 		if (strstr(err.msg, "Broken pipe") == NULL)
-			fprintf(stderr, PROG ": %s: %s\n", run.output_name,
-			    err.msg);
+			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
 
@@ -420,8 +442,7 @@ finish:
 	/* Write the summary: what is completed is kept, even after ^C. */
 	if (!stats.output_failed && out_finish(run.out, &err) == -1) {
 		if (strstr(err.msg, "Broken pipe") == NULL)
-			fprintf(stderr, PROG ": %s: %s\n", run.output_name,
-			    err.msg);
+			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
 	if (opts.output != NULL) {
@@ -436,7 +457,7 @@ finish:
 		rc = EXIT_SOME_FAILED;
 	if (opts.resume != NULL && fp != NULL && fclose(fp) == EOF &&
 	    !stats.output_failed) {
-		fprintf(stderr, PROG ": %s: %s\n", opts.resume, strerror(errno));
+		msgf("%s: %s", opts.resume, strerror(errno));
 		stats.output_failed = 1;
 		if (rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;

@@ -16,10 +16,10 @@ const char options_synopsis[] =
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
     "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
-    "                   [--as-of date] [--bom] [--cacert file] [--insecure]\n"
+    "                   [--as-of date] [--bom] [--no-tab] [--cacert file] [--insecure]\n"
     "                   file | dir | - ...\n"
-    "       faiz-idcard --check-id [-f format] [--mask] [--strict] [--as-of date]\n"
-    "                   number | - ...\n";
+    "       faiz-idcard --check-id [-q] [-f format] [-o file] [--force] [--mask]\n"
+    "                   [--strict] [--as-of date] [--bom] [--no-tab] number | - ...\n";
 
 const char options_help[] =
     "Recognise Chinese resident ID cards through the Faiz API.\n"
@@ -58,7 +58,8 @@ const char options_help[] =
     "      --strict             treat every warning as a failure (exit 1)\n"
     "      --as-of DATE         judge validity and age on DATE (YYYY-MM-DD)\n"
     "                           instead of today\n"
-    "      --bom                csv: begin with a UTF-8 byte order mark for Excel\n"
+    "      --bom                csv: begin with a UTF-8 byte order mark for Excel\n"    "      --no-tab             csv: no tab in front of ID numbers (for readers\n"
+    "                           that are not Excel)\n"
     "      --cacert FILE        verify the https endpoint against the CA\n"
     "                           certificates in FILE (PEM)\n"
     "      --insecure           https: do not verify the endpoint's certificate\n"
@@ -94,6 +95,7 @@ enum long_only {
 	OPT_STRICT,
 	OPT_AS_OF,
 	OPT_BOM,
+	OPT_NO_TAB,
 	OPT_CACERT,
 	OPT_INSECURE
 };
@@ -128,6 +130,7 @@ static const struct option long_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "no-tab", no_argument, NULL, OPT_NO_TAB },
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -389,6 +392,9 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_BOM:
 			o->bom = 1;
 			break;
+		case OPT_NO_TAB:
+			o->no_tab = 1;
+			break;
 		case OPT_CACERT:
 			if (*optarg == '\0') {
 				fz_seterr(err, "--cacert: empty file name");
@@ -464,6 +470,10 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	}
 	if (o->bom && o->format != FORMAT_CSV) {
 		fz_seterr(err, "--bom goes with -f csv");
+		return -1;
+	}
+	if (o->no_tab && o->format != FORMAT_CSV) {
+		fz_seterr(err, "--no-tab goes with -f csv");
 		return -1;
 	}
 	if (o->pair && (o->unordered || o->resume != NULL || o->check_id)) {

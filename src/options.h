@@ -53,6 +53,7 @@ struct options {
 	int strict;              /* --strict */
 	int as_y, as_m, as_d;    /* --as-of YYYY-MM-DD, 0 for today */
 	int bom;                 /* --bom */
+	int no_tab;              /* --no-tab: csv ID numbers without the tab */
 	int verbose;             /* -v */
 	int quiet;               /* -q */
 	int help;                /* -h */

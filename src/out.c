@@ -15,7 +15,7 @@ struct out *
 out_new(enum out_format fmt, FILE *fp, const struct out_opts *oo,
     struct fz_err *err)
 {
-	static const struct out_opts none = { 0, NULL };
+	static const struct out_opts none = { 0, NULL, 0 };
 	void *(*new_opts)(FILE *, const struct out_opts *, struct fz_err *) =
 	    NULL;
 	const struct out_ops *ops;

@@ -15,6 +15,7 @@ struct out; /* opaque */
  *
  * bom:  csv only: start the file with a UTF-8 byte order mark (EF BB BF),
  *       which is how Excel tells UTF-8 from the local code page.
+ * no_tab: csv only: no tab in front of ID numbers (see out_csv_cell).
  * path: xlsx only, and required there: the file to write. libxlsxwriter
  *       writes the zip by name when the workbook is closed (out_finish), not
  *       through a FILE *, so the xlsx module ignores fp. With -o FILE, main
@@ -27,6 +28,7 @@ struct out; /* opaque */
 struct out_opts {
 	int bom;
 	const char *path;
+	int no_tab;
 };
 
 /*

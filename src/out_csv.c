@@ -45,6 +45,7 @@ const size_t out_ncols = sizeof(out_cols) / sizeof(out_cols[0]);
 struct out_csv {
 	int header_done;
 	int bom;
+	int no_tab;  /* --no-tab: ID numbers as they are */
 };
 
 static void *
@@ -64,6 +65,7 @@ out_csv_new_opts(FILE *fp, const struct out_opts *oo, struct fz_err *err)
 		return NULL;
 	}
 	c->bom = oo->bom;
+	c->no_tab = oo->no_tab;
 	return c;
 }
 
@@ -127,7 +129,10 @@ out_csv_id_like(const char *s)
  * So an id_number cell made only of digits (and a final X) starts with one
  * tab; anything else in that column is text to Excel already and is
  * treated like any other text. The tab is not an injection risk here: only
- * digits follow it.
+ * digits follow it. The file column gets the same (is_id): with --check-id
+ * it holds the number as typed, and a scan may be named by its number.
+ * --no-tab (tab == 0) leaves ID numbers bare, for readers that are not
+ * Excel; they need no other marker, starting with a digit.
  *
  * Formula injection (OWASP "CSV Injection"): a text cell starting with
  * =, +, -, @, tab or CR would be run as a formula by Excel, LibreOffice or
@@ -137,7 +142,7 @@ out_csv_id_like(const char *s)
  * character is one of those six.
  */
 static int
-out_csv_cell(FILE *fp, const char *s, int is_text, int is_id,
+out_csv_cell(FILE *fp, const char *s, int is_text, int is_id, int tab,
     struct fz_err *err)
 {
 	const char *mark = NULL;
@@ -145,7 +150,7 @@ out_csv_cell(FILE *fp, const char *s, int is_text, int is_id,
 	int rc;
 
 	if (is_text && is_id && out_csv_id_like(s))
-		mark = "\t";
+		mark = tab ? "\t" : NULL;
 	else if (is_text && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
 		mark = "'";
 	if (mark == NULL)
@@ -184,6 +189,7 @@ out_csv_header(struct out_csv *c, FILE *fp, struct fz_err *err)
 static int
 out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 {
+	const struct out_csv *c = st;
 	const json_t *v;
 	char buf[64], *t;
 	const char *s;
@@ -200,7 +206,7 @@ out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 				fz_seterr(err, "out of memory");
 				return -1;
 			}
-			rc = out_csv_cell(fp, t, 1, 0, err);
+			rc = out_csv_cell(fp, t, 1, 0, 0, err);
 			free(t);
 			if (rc == -1)
 				return -1;
@@ -209,7 +215,9 @@ out_csv_record(void *st, FILE *fp, const json_t *rec, struct fz_err *err)
 		v = out_field(rec, out_cols[i].key, out_cols[i].sub);
 		s = out_scalar(v, buf, sizeof(buf));
 		if (s != NULL && out_csv_cell(fp, s, json_is_string(v),
-		    strcmp(out_cols[i].name, "id_number") == 0, err) == -1)
+		    strcmp(out_cols[i].name, "id_number") == 0 ||
+		    strcmp(out_cols[i].name, "file") == 0, !c->no_tab,
+		    err) == -1)
 			return -1;
 	}
 	if (out_puts(fp, "\r\n", err) == -1)

@@ -1,6 +1,7 @@
 /* Display width of UTF-8 text: Unicode 14 tables, so the result never depends on the locale. */
 #include "width.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct width_range {
@@ -474,4 +475,152 @@ size_t
 width_str(const char *s)
 {
 	return width_mem(s, strlen(s));
+}
+
+/* The length of the character at s (n bytes left): a stray byte is one. */
+static size_t
+width_step(const char *s, size_t n, size_t *w)
+{
+	uint32_t cp;
+	size_t k = width_decode(s, n, &cp);
+
+	if (k == 0) {
+		*w = 1;
+		return 1;
+	}
+	*w = (size_t)width_cp(cp);
+	return k;
+}
+
+char *
+width_trunc(const char *s, size_t max, int keep_end)
+{
+	static const char ell[] = "\xe2\x80\xa6"; /* U+2026 */
+	size_t len = strlen(s), total = width_mem(s, len), room, used = 0;
+	size_t i = 0, k, w, cut;
+	char *out;
+
+	if (total <= max || max == 0)
+		return strdup(s);
+	room = max - 1;
+	if (!keep_end) {
+		/* Whole characters while they fit; marks of zero width go along. */
+		while (i < len) {
+			k = width_step(s + i, len - i, &w);
+			if (used + w > room)
+				break;
+			used += w;
+			i += k;
+		}
+		cut = i;
+		if ((out = malloc(cut + sizeof(ell))) == NULL)
+			return NULL;
+		memcpy(out, s, cut);
+		memcpy(out + cut, ell, sizeof(ell));
+		return out;
+	}
+	/* Drop characters from the start until the rest fits. */
+	while (i < len && total > room) {
+		k = width_step(s + i, len - i, &w);
+		total -= w;
+		i += k;
+	}
+	/* A combining mark left at the front would sit on the "…". */
+	while (i < len) {
+		k = width_step(s + i, len - i, &w);
+		if (w != 0)
+			break;
+		i += k;
+	}
+	if ((out = malloc(sizeof(ell) - 1 + (len - i) + 1)) == NULL)
+		return NULL;
+	memcpy(out, ell, sizeof(ell) - 1);
+	memcpy(out + sizeof(ell) - 1, s + i, len - i + 1);
+	return out;
+}
+
+/* min(want, max(cap, floor)), where floor is min(want, floor_w). */
+static size_t
+width_capped(size_t want, size_t cap, size_t floor_w)
+{
+	size_t f = want < floor_w ? want : floor_w;
+	size_t g = want < cap ? want : cap;
+
+	return g > f ? g : f;
+}
+
+/*
+ * Water-filling over the columns with use[i]: the largest cap such that
+ * those columns, none wider than the cap (but each at its floor), fit in
+ * budget; then the spare columns to the leftmost cut ones. Returns 0, or
+ * -1 (got untouched) when even their floors do not fit.
+ */
+static int
+width_fill(const size_t *want, const int *use, size_t n, size_t budget,
+    size_t floor_w, size_t *got)
+{
+	size_t i, lo = 0, hi = 0, mid, sum;
+
+	for (i = 0, sum = 0; i < n; i++)
+		if (use[i]) {
+			sum += width_capped(want[i], 0, floor_w);
+			if (want[i] > hi)
+				hi = want[i];
+		}
+	if (sum > budget)
+		return -1;
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		for (i = 0, sum = 0; i < n; i++)
+			if (use[i])
+				sum += width_capped(want[i], mid, floor_w);
+		if (sum <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	for (i = 0, sum = 0; i < n; i++)
+		if (use[i]) {
+			got[i] = width_capped(want[i], lo, floor_w);
+			sum += got[i];
+		}
+	for (i = 0; i < n && sum < budget; i++)
+		if (use[i] && got[i] < want[i]) {
+			got[i]++;
+			sum++;
+		}
+	return 0;
+}
+
+void
+width_fit(const size_t *want, const int *flex, size_t n, size_t gap,
+    size_t total, size_t *got)
+{
+	size_t i, sum = 0, fixed = 0, gaps, budget, capped[WIDTH_FIT_MAX];
+	int all[WIDTH_FIT_MAX];
+
+	for (i = 0; i < n; i++) {
+		got[i] = want[i];
+		sum += want[i];
+	}
+	gaps = n > 1 ? gap * (n - 1) : 0;
+	if (n == 0 || n > WIDTH_FIT_MAX || total == 0 || sum + gaps <= total)
+		return;
+	budget = total > gaps ? total - gaps : 0;
+	/* First the free text gives way; the other columns keep their width. */
+	for (i = 0; i < n; i++)
+		if (!flex[i])
+			fixed += want[i];
+	if (fixed <= budget &&
+	    width_fill(want, flex, n, budget - fixed, WIDTH_FLEX_FLOOR, got) == 0)
+		return;
+	/* Then everyone, the free text starting from its floor. */
+	for (i = 0; i < n; i++) {
+		capped[i] = flex[i] && want[i] > WIDTH_FLEX_FLOOR ?
+		    WIDTH_FLEX_FLOOR : want[i];
+		all[i] = 1;
+	}
+	if (width_fill(capped, all, n, budget, WIDTH_FLOOR, got) == -1)
+		for (i = 0; i < n; i++)
+			got[i] = width_capped(want[i], 0, WIDTH_FLOOR);
 }

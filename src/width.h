@@ -26,4 +26,30 @@ size_t width_mem(const char *s, size_t n);
 /* Columns taken by the NUL-terminated string s. */
 size_t width_str(const char *s);
 
+/*
+ * A copy of s that takes at most max columns (max >= 1): s itself when it
+ * fits, else as many whole characters as fit in max - 1 columns and "…"
+ * (U+2026, one column) after them, or, with keep_end, "…" and the end of s
+ * (for a path, whose file name is at the end). Never cuts a character or
+ * its combining marks in two. NULL when out of memory.
+ */
+char *width_trunc(const char *s, size_t max, int keep_end);
+
+/*
+ * Share a line of total columns among n columns (n <= WIDTH_FIT_MAX) that
+ * want want[i] each, gap columns apart, into got[i]: want[i] when it all
+ * fits, or when total is 0 (no limit). Otherwise the flexible columns
+ * (flex[i] non-zero: free text such as an address) give way first, the
+ * widest first, down to WIDTH_FLEX_FLOOR each; if that is not enough, all
+ * columns give way the same way down to WIDTH_FLOOR. Columns left over go
+ * to the leftmost columns that were cut. No column gets more than it wants
+ * or less than its floor (or its want, if smaller): when even the floors do
+ * not fit, the line is wider than total.
+ */
+#define WIDTH_FIT_MAX 32
+#define WIDTH_FLEX_FLOOR 6
+#define WIDTH_FLOOR 3
+void width_fit(const size_t *want, const int *flex, size_t n, size_t gap,
+    size_t total, size_t *got);
+
 #endif

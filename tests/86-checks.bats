@@ -197,7 +197,7 @@ codes() {
 	run --separate-stderr offline --check-id -f table 11010519491231002X 11010519491231001X
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 3 ]
-	[[ "${lines[0]}" == *ID_NUMBER* ]]
+	[[ "${lines[0]}" == "NUMBER "*" VALID  SEX  BIRTHDAY    REGION "*" STATUS" ]]
 	[[ "${lines[1]}" == *11010519491231002X* ]]
 	[[ "${lines[1]}" == *1949-12-31* ]]
 	[[ "${lines[2]}" == *invalid_id* ]]

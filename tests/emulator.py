@@ -29,7 +29,8 @@ Faults that dress an authenticated answer (queued with /_emu/faults) include,
 besides the simple names: "redirect:URL" (302 with Location: URL, empty
 body), "type:FIELD" (a recognition whose data.FIELD has the wrong JSON type:
 a number for a string, a string for a boolean, an array for an object or for
-error_code; see WRONG_TYPE) and "chunked-cut" (a recognition sent with
+error_code; see WRONG_TYPE), "ec-msg:CODE:TEXT" (error_code CODE whose
+error_msg is TEXT, control characters and all) and "chunked-cut" (a recognition sent with
 Transfer-Encoding: chunked, cut off mid-way by closing the connection).
 
 --tls-cert FILE --tls-key FILE serve HTTPS (Python's ssl) instead of HTTP,
@@ -112,6 +113,8 @@ def valid_fault(name):
     if re.fullmatch(r"redirect:https?://[\x21-\x7e]+", name):
         return True
     if re.fullmatch(r"ec:[0-9]{1,6}", name):
+        return True
+    if re.fullmatch(r"ec-msg:[0-9]{1,6}:.*", name, re.S):
         return True
     m = re.fullmatch(r"slow:([0-9]+(\.[0-9]+)?)", name)
     return bool(m)
@@ -592,6 +595,13 @@ class Handler(BaseHTTPRequestHandler):
                 200, js({"code": "0", "data": "oops", "desc": "success", "sid": self.sid()}), json_ct))
         if fault is not None and fault.startswith("redirect:"):
             return fin(entry, 302, out, lambda: self.send(302, b"", None, {"Location": fault[9:]}))
+        if fault is not None and fault.startswith("ec-msg:"):
+            # "ec-msg:CODE:TEXT": error_code CODE with the message TEXT as it is
+            # (control characters included), for the tests of what reaches stderr.
+            code, text = fault[7:].split(":", 1)
+            data = {"error_code": int(code), "error_msg": text}
+            return fin(entry, 200, out, lambda: self.send(
+                200, js({"code": "0", "data": data, "desc": "success", "sid": self.sid()}), json_ct))
         if fault is not None and fault.startswith("ec:"):
             code = int(fault[3:])
             data = {"error_code": code, "error_msg": ERROR_MSG.get(code, "unknown")}

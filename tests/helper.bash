@@ -37,6 +37,8 @@ for _v in $(compgen -v FAIZ_); do
 	[ "$_v" = FAIZ_BIN ] || unset "$_v"
 done
 unset _v
+# The terminal's width would fit tables written to a pipe (issue F.22).
+unset COLUMNS
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy ftp_proxy FTP_PROXY
 
 # The emulator's default key pair.

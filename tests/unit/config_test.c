@@ -143,6 +143,12 @@ test_parse(void)
 	CHECK_STR(cf.endpoint, "");
 	CHECK(cf.has_secret == 0);
 	config_file_free(&cf);
+	/* The repeated [default] is named, with the line of the first. */
+	CHECK(w.n == 1);
+	if (w.n == 1)
+		CHECK_STR(w.v[0], "f:5: [default] appears a second time (first "
+		    "at line 1): its keys replace those given there");
+	strlist_free(&w);
 
 	/* Section names are case-sensitive; a file of nothing is fine. */
 	CHECK(parse("[Default]\naccess_key = a\n", "default", &cf, &w,
@@ -155,6 +161,54 @@ test_parse(void)
 	config_file_free(&cf);
 	CHECK(w.n == 0);
 	strlist_free(&w);
+}
+
+/* Issue F.19: what people write in INI files, taken as they mean it. */
+static void
+test_parse_pitfalls(void)
+{
+	struct config_file cf;
+	struct strlist w = { 0 };
+	struct fz_err err = { "" };
+
+	/* Inline comments after a value, a quoted value and a section. */
+	CHECK(parse("[default]  # main account\n"
+	    "access_key = ak1   # from the console\n"
+	    "secret_key = sk1 ; rotated in May\n"
+	    "endpoint = \"http://h.example\"  # gateway\n", "default", &cf,
+	    &w, &err) == 0);
+	CHECK_STR(cf.access_key, "ak1");
+	CHECK_STR(cf.secret_key, "sk1");
+	CHECK_STR(cf.endpoint, "http://h.example");
+	config_file_free(&cf);
+	/* A # inside a word, or inside quotes, is part of the value. */
+	CHECK(parse("[default]\naccess_key = a#b\nsecret_key = \"s # t\"\n",
+	    "default", &cf, &w, &err) == 0);
+	CHECK_STR(cf.access_key, "a#b");
+	CHECK_STR(cf.secret_key, "s # t");
+	config_file_free(&cf);
+	/* Single quotes are quotes too. */
+	CHECK(parse("[default]\naccess_key = 'ak'\nsecret_key='  s=k '\n",
+	    "default", &cf, &w, &err) == 0);
+	CHECK_STR(cf.access_key, "ak");
+	CHECK_STR(cf.secret_key, "  s=k ");
+	config_file_free(&cf);
+	CHECK(w.n == 0);
+	/* A line ending in a single '=' is never echoed. */
+	CHECK(parse("[default]\nc2VjcmV0=\naccess_key = a\n", "default",
+	    &cf, &w, &err) == 0);
+	CHECK(w.n == 1);
+	if (w.n == 1) {
+		CHECK(strstr(w.v[0], "c2VjcmV0") == NULL);
+		CHECK_STR(w.v[0], "f:2: unknown key with an empty value, "
+		    "ignored (not shown: the line may hold a secret)");
+	}
+	config_file_free(&cf);
+	strlist_free(&w);
+	/* A repeated section of another profile says nothing. */
+	CHECK(parse("[a]\n[default]\n[a]\n", "default", &cf, &w, &err) == 0);
+	CHECK(w.n == 0);
+	config_file_free(&cf);
 }
 
 static void
@@ -172,8 +226,12 @@ test_parse_errors(void)
 		  "f:1: malformed line (expected [section] or key = value)" },
 		{ "\n[default\n",
 		  "f:2: malformed line (expected [section] or key = value)" },
-		{ "[default] # c\n",
+		{ "[default] x\n",
 		  "f:1: malformed line (expected [section] or key = value)" },
+		{ "[default]\nsecret_key = 'abc\n",
+		  "f:2: malformed line (expected [section] or key = value)" },
+		{ "[default]\nsecret_key = \"abc\" x\n",
+		  "f:2: malformed line (expected [section] or key = value)" },
 		{ "[default]\n = v\n",
 		  "f:2: malformed line (expected [section] or key = value)" },
 		{ "[default]\r\nsecret_key = \"abc\r\n",
@@ -706,6 +764,31 @@ test_endpoint(void)
 	free(path);
 	CHECK(w.n == 0);
 	strlist_free(&w);
+
+	/* An endpoint copied with the interface path loses it, with a word. */
+	CHECK(resolve(NULL, "http://u:pw@h.example:8/api/ai/ocr/idcard/", NULL,
+	    e_keys, &c, &w, &err) == CONFIG_OK);
+	CHECK_STR(c.endpoint, "http://u:pw@h.example:8");
+	CHECK(w.n == 1);
+	if (w.n == 1) {
+		CHECK_STR(w.v[0], "--endpoint: the endpoint ends in "
+		    "/api/ai/ocr/idcard, which faiz-idcard adds to every "
+		    "request itself: give only the scheme and host");
+		CHECK(strstr(w.v[0], "pw") == NULL);
+	}
+	config_free(&c);
+	strlist_free(&w);
+	CHECK(resolve(NULL, "https://h/base/api/ai/ocr/idcard", NULL, e_keys,
+	    &c, &w, &err) == CONFIG_OK);
+	CHECK_STR(c.endpoint, "https://h/base");
+	config_free(&c);
+	strlist_free(&w);
+	/* Only the whole path at the end: a host of that name is a host. */
+	CHECK(resolve(NULL, "https://h/api/ai/ocr", NULL, e_keys, &c, &w,
+	    &err) == CONFIG_OK);
+	CHECK_STR(c.endpoint, "https://h/api/ai/ocr");
+	CHECK(w.n == 0);
+	config_free(&c);
 }
 
 /* Every error and warning path, run with a known secret: it never shows. */
@@ -785,6 +868,7 @@ main(void)
 		return 1;
 	}
 	test_parse();
+	test_parse_pitfalls();
 	test_parse_errors();
 	test_precedence();
 	test_default_path();

@@ -234,8 +234,37 @@ test_edges(void)
 	CHECK(parses("   ", &n) == -1);
 	CHECK(idnum_parse(NULL, ASOF, &n, &err) == -1);
 	CHECK(!idnum_valid(NULL));
-	/* A fullwidth X (U+FF38, 3 bytes) is not a check character. */
-	CHECK(parses("11010519491231002\xef\xbc\xb8", &n) == -1);
+	/*
+	 * Issue F.20: what a Chinese input method types. A full-width X
+	 * (U+FF38, 3 bytes) and full-width digits count as the ASCII ones,
+	 * the ideographic space U+3000, U+00A0 and a BOM are white space.
+	 */
+	CHECK(parses("11010519491231002\xef\xbc\xb8", &n) == 0 &&
+	    idnum_valid(&n));
+	CHECK_STR(n.norm, "11010519491231002X");
+	CHECK(parses("\xe3\x80\x80\xef\xbc\x94\xef\xbc\x94\xef\xbc\x90"
+	    "\xef\xbc\x91\xef\xbc\x90\xef\xbc\x95"
+	    "199208220038\xe3\x80\x80", &n) == 0 && idnum_valid(&n));
+	CHECK_STR(n.norm, "440105199208220038");
+	CHECK(parses("\xef\xbb\xbf\xc2\xa0" "1101051949123100\xef\xbc\x92"
+	    "\xef\xbd\x98", &n) == 0 && idnum_valid(&n));
+	/* An ideographic space inside the number is not trimmed. */
+	CHECK(parses("110105\xe3\x80\x80" "19491231002X", &n) == -1);
+	/* Messages count characters, not bytes: 17 full-width digits are 17. */
+	CHECK(idnum_parse("\xef\xbc\x91\xef\xbc\x91\xef\xbc\x90\xef\xbc\x91"
+	    "\xef\xbc\x90\xef\xbc\x95\xef\xbc\x91\xef\xbc\x99\xef\xbc\x94"
+	    "\xef\xbc\x99\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93\xef\xbc\x91"
+	    "\xef\xbc\x90\xef\xbc\x90\xef\xbc\x92", ASOF, &n, &err) == -1);
+	CHECK_STR(err.msg, "17 digits and a check character expected (or 15 "
+	    "digits), not 17 characters");
+	CHECK(idnum_parse("\xe5\xbc\xa0\xe4\xb8\x89", ASOF, &n, &err) == -1);
+	CHECK_STR(err.msg, "17 digits and a check character expected (or 15 "
+	    "digits), not 2 characters");
+	/* A stray byte counts as one character. */
+	CHECK(idnum_parse("\xff" "1", ASOF, &n, &err) == -1);
+	CHECK(strstr(err.msg, "not 2 characters") != NULL);
+	/* 18 characters, one of them Chinese: the structure fails, no overrun. */
+	CHECK(parses("11010519491231002\xe5\xbc\xa0", &n) == -1);
 }
 
 static void

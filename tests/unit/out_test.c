@@ -121,6 +121,103 @@ test_width(void)
 	CHECK(width_cp(0x7f) == 0 && width_cp(0x00) == 0);
 }
 
+/* Issue F.22: shortening by display width, and sharing out a line. */
+static void
+test_fit(void)
+{
+	static const size_t want[] = { 20, 5, 6, 3, 50, 18 };
+	static const int flex[] = { 1, 0, 0, 0, 1, 0 };
+	size_t got[6], i, sum;
+	char *s;
+	unsigned trial;
+
+	s = width_trunc("abcdef", 4, 0);
+	CHECK_STR(s, "abc\xe2\x80\xa6");
+	free(s);
+	s = width_trunc("abcdef", 6, 0);
+	CHECK_STR(s, "abcdef");
+	free(s);
+	/* A wide character that does not fit whole is left out, not cut. */
+	s = width_trunc("广东省广州市", 6, 0);
+	CHECK_STR(s, "广东\xe2\x80\xa6");
+	CHECK(s != NULL && width_str(s) == 5);
+	free(s);
+	s = width_trunc("a广东省", 3, 0);
+	CHECK_STR(s, "a\xe2\x80\xa6");
+	free(s);
+	/* Combining marks stay with their letter. */
+	s = width_trunc("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 2, 0);
+	CHECK_STR(s, "e\xcc\x81" "\xe2\x80\xa6");
+	free(s);
+	/* keep_end: the end of a path, its file name, is kept. */
+	s = width_trunc("/data/scans/card_0001.jpg", 14, 1);
+	CHECK_STR(s, "\xe2\x80\xa6" "card_0001.jpg");
+	free(s);
+	s = width_trunc("照片/张三正面.jpg", 8, 1);
+	CHECK_STR(s, "\xe2\x80\xa6" "面.jpg");
+	CHECK(s != NULL && width_str(s) == 7);
+	free(s);
+	s = width_trunc("abc", 1, 0);
+	CHECK_STR(s, "\xe2\x80\xa6");
+	free(s);
+
+	/* Fits, or no limit: as wanted. */
+	width_fit(want, flex, 6, 2, 200, got);
+	CHECK(got[0] == 20 && got[4] == 50 && got[5] == 18);
+	width_fit(want, flex, 6, 2, 0, got);
+	CHECK(got[4] == 50);
+	/* 80 columns: 10 of gaps, 70 shared; the free text gives way first. */
+	width_fit(want, flex, 6, 2, 80, got);
+	for (sum = 0, i = 0; i < 6; i++)
+		sum += got[i];
+	CHECK(sum == 70);
+	CHECK(got[1] == 5 && got[2] == 6 && got[3] == 3 && got[5] == 18);
+	CHECK(got[0] == 19 && got[4] == 19);
+	/* 50: the free text at its floor is not enough; all give way. */
+	width_fit(want, flex, 6, 2, 50, got);
+	for (sum = 0, i = 0; i < 6; i++)
+		sum += got[i];
+	CHECK(sum == 40);
+	CHECK(got[0] <= 6 && got[4] <= 6 && got[5] < 18 && got[3] == 3);
+	/* Too narrow even for the floors: the floors. */
+	width_fit(want, flex, 6, 2, 10, got);
+	CHECK(got[0] == 3 && got[1] == 3 && got[3] == 3 && got[4] == 3);
+	/* Property: never wider than the line (when the floors fit), never wider
+	 * than wanted, never below the floor, fixed columns whole while the
+	 * flexible ones are above their floor. */
+	srand(7);
+	for (trial = 0; trial < 20000; trial++) {
+		size_t w[11], g[11], n = 1 + (size_t)rand() % 11, tot, floors = 0;
+		int fl[11], ok = 1;
+
+		tot = (size_t)rand() % 250;
+		for (i = 0; i < n; i++) {
+			w[i] = (size_t)rand() % 80;
+			fl[i] = rand() % 2;
+			floors += w[i] < WIDTH_FLOOR ? w[i] : WIDTH_FLOOR;
+		}
+		width_fit(w, fl, n, 2, tot, g);
+		for (sum = 0, i = 0; i < n; i++) {
+			sum += g[i];
+			if (g[i] > w[i] ||
+			    g[i] < (w[i] < WIDTH_FLOOR ? w[i] : WIDTH_FLOOR))
+				ok = 0;
+		}
+		for (i = 0; i < n; i++)
+			if (fl[i] && g[i] > WIDTH_FLEX_FLOOR && g[i] < w[i]) {
+				size_t j;
+
+				for (j = 0; j < n; j++)
+					if (!fl[j] && g[j] != w[j])
+						ok = 0;
+			}
+		if (tot > 0 && floors + 2 * (n - 1) <= tot &&
+		    sum + 2 * (n - 1) > tot)
+			ok = 0;
+		CHECK(ok);
+	}
+}
+
 static void
 test_table(void)
 {
@@ -158,12 +255,15 @@ test_table(void)
 	/* A tab and a trailing CR/LF in cells: spaces inside, nothing at the end. */
 	recs[0] = record_new("t.jpg");
 	json_object_set_new(recs[0], "name", json_string("a\tb"));
+	/* A right-to-left override and an isolate (F.14): spaces too. */
+	json_object_set_new(recs[0], "side", json_string("x\xe2\x80\xaey"
+	    "\xe2\x81\xa6"));
 	record_set_error(recs[0], "x", "line one\r\n");
 	s = render(FORMAT_TABLE, recs, 1, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, "FILE   SIDE  NAME  SEX  PEOPLE  BIRTHDAY  ID_NUMBER  "
+	CHECK_STR(s, "FILE   SIDE   NAME  SEX  PEOPLE  BIRTHDAY  ID_NUMBER  "
 	    "ADDRESS  ISSUE_AUTHORITY  VALIDITY  STATUS\n"
-	    "t.jpg  -     a b   -    -       -         -          "
+	    "t.jpg  x   y  a b   -    -       -         -          "
 	    "-        -                -         error x: line one\n");
 	free(s);
 	json_decref(recs[0]);
@@ -233,7 +333,7 @@ csv_row(json_t *rec)
 static void
 test_csv_bom(void)
 {
-	struct out_opts oo = { 1, NULL };
+	struct out_opts oo = { 1, NULL, 0 };
 	json_t *rec = rec_front();
 	char *s;
 	int rc;
@@ -322,6 +422,42 @@ test_csv_id(void)
 	    "440105199208220038"));
 	CHECK_STR(s, "1.jpg,,,,,,,,,,,,,,,440105199208220038,,,,,,,,,,\r\n");
 	free(s);
+	/*
+	 * Issue F.20: the file column gets the same guard as id_number, for
+	 * --check-id, whose file column is the number as typed.
+	 */
+	s = csv_row(json_pack("{s:s, s:s}", "file", "440105199208220038",
+	    "id_number", "440105199208220038"));
+	CHECK_STR(s, "\t440105199208220038,,,,,,,,\t440105199208220038"
+	    ",,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = csv_row(json_pack("{s:s}", "file", "=cmd|' /C calc'!A0"));
+	CHECK_STR(s, "'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+}
+
+/* --no-tab: ID numbers (in both columns) bare; formulas still defused. */
+static void
+test_csv_no_tab(void)
+{
+	struct out_opts oo = { 0, NULL, 1 };
+	json_t *rec = json_pack("{s:s, s:s}", "file", "440105199208220038",
+	    "id_number", "11010519900102001X");
+	json_t *f = json_pack("{s:s, s:s}", "file", "a.jpg", "id_number",
+	    "=1+1");
+	char *s;
+	int rc;
+
+	s = render_opts(FORMAT_CSV, &oo, &rec, 1, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(s, CSV_HEADER "440105199208220038,,,,,,,,11010519900102001X"
+	    ",,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	s = render_opts(FORMAT_CSV, &oo, &f, 1, &rc);
+	CHECK_STR(s, CSV_HEADER "a.jpg,,,,,,,,'=1+1,,,,,,,,,,,,,,,,,\r\n");
+	free(s);
+	json_decref(rec);
+	json_decref(f);
 }
 
 #define NAME_ROW(name) "n.jpg,,,," name ",,,,,,,,,,,,,,,,,,,,,\r\n"
@@ -405,7 +541,7 @@ test_csv_python(void)
 	static const char *const ids[] = {
 		"440105199208220038", "11010519900102001X", "010101200001010012"
 	};
-	struct out_opts oo = { 1, NULL };
+	struct out_opts oo = { 1, NULL, 0 };
 	char path[] = "/tmp/out_test_XXXXXX", cmd[512], line[256], *s;
 	json_t *recs[3];
 	FILE *fp, *p;
@@ -642,10 +778,12 @@ int
 main(void)
 {
 	test_width();
+	test_fit();
 	test_table();
 	test_csv();
 	test_csv_bom();
 	test_csv_id();
+	test_csv_no_tab();
 	test_csv_injection();
 	test_csv_python();
 	test_json();

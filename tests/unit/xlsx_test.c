@@ -33,7 +33,7 @@ rec_card(const char *file, const char *name, const char *id)
 static int
 write_xlsx(const char *path, json_t **recs, size_t n)
 {
-	struct out_opts oo = { 0, path };
+	struct out_opts oo = { 0, path, 0 };
 	struct fz_err err = { "" };
 	struct out *o;
 	size_t i;
@@ -144,7 +144,7 @@ test_read_back(void)
 static void
 test_errors(void)
 {
-	struct out_opts oo = { 0, NULL };
+	struct out_opts oo = { 0, NULL, 0 };
 	struct fz_err err = { "" };
 	struct stat st;
 	json_t *rec = rec_card("a.jpg", "x", "1");
@@ -232,7 +232,7 @@ test_many(void)
 	    "ws = openpyxl.load_workbook(sys.argv[1], read_only=True)[\"records\"]\n"
 	    "rows = list(ws.iter_rows(values_only=True))\n"
 	    "print(len(rows), repr(rows[-1][8]))\n";
-	struct out_opts oo = { 0, NULL };
+	struct out_opts oo = { 0, NULL, 0 };
 	struct fz_err err = { "" };
 	char *path = fz_printf("%s/many.xlsx", dir), id[32];
 	struct out *o;
