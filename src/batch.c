@@ -24,6 +24,7 @@
 #include "response.h"
 #include "save.h"
 #include "sign.h"
+#include "stems.h"
 
 #define BACKOFF_BASE 0.5      /* seconds before the first retry */
 #define BACKOFF_MAX 30.0
@@ -652,101 +653,6 @@ job_answer(struct batch *b, struct job *j, enum http_status hs,
 	job_finish(b, j);
 }
 
-/*
- * Stems for saved images, unique within the run: a/x.jpg and b/x.jpg
- * become x and x-2. Derived from input names only, never from the server.
- * Sorting keeps this O(n log n) for large batches.
- */
-struct stem_ref {
-	char *stem;
-	size_t idx;
-};
-
-static int
-stem_cmp(const void *a, const void *b)
-{
-	const struct stem_ref *x = a, *y = b;
-	int c = strcmp(x->stem, y->stem);
-
-	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static int
-stem_taken(struct stem_ref *sorted, size_t n, const char *s)
-{
-	size_t lo = 0, hi = n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(sorted[mid].stem, s);
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-static char **
-unique_stems(const struct gather *in)
-{
-	struct stem_ref *refs = NULL;
-	char **stems, *s, *cand;
-	size_t i, k, n = in->n;
-
-	if ((stems = calloc(n ? n : 1, sizeof(*stems))) == NULL ||
-	    (refs = calloc(n ? n : 1, sizeof(*refs))) == NULL)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		if ((s = fz_stem(in->v[i].path)) == NULL)
-			goto fail;
-		/* A stem must not hide the file or be empty. */
-		if (s[0] == '.' || s[0] == '\0') {
-			cand = fz_printf("image%s", s);
-			free(s);
-			if ((s = cand) == NULL)
-				goto fail;
-		}
-		stems[i] = s;
-		refs[i].stem = s;
-		refs[i].idx = i;
-	}
-	qsort(refs, n, sizeof(*refs), stem_cmp);
-	/* The first of each name keeps it; later ones get the first free -N. */
-	for (i = 1; i < n; i++) {
-		if (strcmp(refs[i].stem, refs[i - 1].stem) != 0)
-			continue;
-		for (k = 2;; k++) {
-			if ((cand = fz_printf("%s-%zu", refs[i].stem, k)) == NULL)
-				goto fail;
-			if (!stem_taken(refs, n, cand)) {
-				size_t t;
-				int used = 0;
-				for (t = 0; t < n && !used; t++)
-					used = t != refs[i].idx &&
-					    strcmp(stems[t], cand) == 0;
-				if (!used)
-					break;
-			}
-			free(cand);
-		}
-		free(stems[refs[i].idx]);
-		stems[refs[i].idx] = cand;
-	}
-	free(refs);
-	return stems;
-fail:
-	if (stems != NULL)
-		for (i = 0; i < n; i++)
-			free(stems[i]);
-	free(stems);
-	free(refs);
-	return NULL;
-}
-
 /* --- the loop ------------------------------------------------------------ */
 
 static void
@@ -900,6 +806,7 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
     struct fz_err *err)
 {
 	struct batch b;
+	const char **paths;
 	double t0 = fz_now_mono();
 	size_t i;
 	int rc = EXIT_OK;
@@ -936,8 +843,16 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 			rc = EXIT_USAGE;
 			goto done;
 		}
-		if ((b.stems = unique_stems(in)) == NULL) {
+		if ((paths = calloc(in->n ? in->n : 1, sizeof(*paths))) == NULL) {
 			fz_seterr(err, "out of memory");
+			rc = EXIT_UNAVAILABLE;
+			goto done;
+		}
+		for (i = 0; i < in->n; i++)
+			paths[i] = in->v[i].path;
+		b.stems = stems_unique(paths, in->n, err);
+		free(paths);
+		if (b.stems == NULL) {
 			rc = EXIT_UNAVAILABLE;
 			goto done;
 		}
@@ -975,10 +890,7 @@ done:
 			json_decref(b.ring[i]);
 	free(b.ring);
 	free(b.ring_set);
-	if (b.stems != NULL)
-		for (i = 0; i < in->n; i++)
-			free(b.stems[i]);
-	free(b.stems);
+	stems_free(b.stems, in->n);
 	if (b.dirfd != -1)
 		close(b.dirfd);
 	http_free(b.http);
