@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idnum.h"
+#include "record.h"
 #include "version.h"
 
 const char options_synopsis[] =
@@ -184,8 +186,6 @@ parse_long(const char *s, long min, long max, long *out)
 static int
 parse_date(const char *s, int *y, int *m, int *d)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
 	long v[3];
 	char *end;
 	int i;
@@ -201,11 +201,9 @@ parse_date(const char *s, int *y, int *m, int *d)
 		if (i < 2 && *s++ != '-')
 			return -1;
 	}
-	if (*s != '\0' || v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > mdays[v[1] - 1])
-		return -1;
-	if (v[1] == 2 && v[2] == 29 && !((v[0] % 4 == 0 && v[0] % 100 != 0) ||
-	    v[0] % 400 == 0))
+	/* Two digits each: the month and day fit an int before the check. */
+	if (*s != '\0' || v[0] < 1900 || !date_valid((int)v[0], (int)v[1],
+	    (int)v[2]))
 		return -1;
 	*y = (int)v[0];
 	*m = (int)v[1];

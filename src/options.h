@@ -4,24 +4,8 @@
 
 #include <stddef.h>
 
+#include "out.h" /* enum out_format */
 #include "util.h"
-
-enum out_format {
-	FORMAT_AUTO = 0, /* table on a terminal, ndjson otherwise */
-	FORMAT_TABLE,
-	FORMAT_JSON,
-	FORMAT_NDJSON,
-	FORMAT_CSV,
-	FORMAT_XLSX  /* needs -o FILE */
-};
-
-/* Which images --save-images writes (bit set). */
-enum image_kind {
-	IMAGE_CROPPED = 1 << 0,
-	IMAGE_PORTRAIT = 1 << 1,
-	IMAGE_ID_NUMBER = 1 << 2,
-	IMAGE_ALL = IMAGE_CROPPED | IMAGE_PORTRAIT | IMAGE_ID_NUMBER
-};
 
 struct options {
 	enum out_format format;

@@ -1,5 +1,5 @@
 /* Image preparation before upload: EXIF orientation applied, downscaling, re-encoding to fit the size limit. */
-#include "prepare.h"
+#include "gw_prepare.h"
 
 #include <limits.h>
 #include <stdint.h>
