@@ -307,7 +307,10 @@ main(int argc, char **argv)
 	current_run = &run;
 
 	/* Parse options. */
-	if (options_parse(&opts, argc, argv, &err) == -1)
+	/* The gateway is the only recogniser so far; the check is from data. */
+	if (options_parse(&opts, argc, argv, &err) == -1 ||
+	    options_check_backend(&opts, OPTIONS_GATEWAY, "gateway",
+	    &err) == -1)
 		return usage(err.msg);
 	if (opts.help) {
 		printf("%s\n%s", options_synopsis, options_help);

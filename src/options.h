@@ -41,6 +41,7 @@ struct options {
 	int quiet;               /* -q */
 	int help;                /* -h */
 	int version;             /* -V */
+	unsigned long long given; /* bit i: option i of the option table was given */
 	char **inputs;           /* operands, pointing into argv */
 	size_t ninputs;
 };
@@ -50,6 +51,18 @@ struct options {
  * err for a usage error. Does not print.
  */
 int options_parse(struct options *opts, int argc, char **argv, struct fz_err *err);
+
+/* Recognisers, as bits of the option table's backends column. */
+#define OPTIONS_GATEWAY (1u << 0)
+
+/*
+ * Is every option given one that the recogniser backend (an OPTIONS_*
+ * bit, called name in the message) takes? 0, or -1 with the usage error
+ * in err, e.g. "--rate is an option of the gateway: it cannot be used
+ * with the local recogniser".
+ */
+int options_check_backend(const struct options *o, unsigned backend,
+    const char *name, struct fz_err *err);
 
 /* The usage synopsis and the --help text. */
 extern const char options_synopsis[];
