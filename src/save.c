@@ -5,15 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "jpeg.h"
 #include "record.h"
+#include "safefile.h"
 
 /* One kind of returned image: its enum image_kind bit, images_out key and file name part. */
 struct kind {
@@ -28,9 +26,6 @@ static const struct kind kinds_tab[] = {
 };
 #define NKINDS (sizeof(kinds_tab) / sizeof(kinds_tab[0]))
 
-/* Room for ".faiz-" + 16 hex digits + ".tmp" and the NUL. */
-#define TMPNAME_LEN 32
-#define TMP_TRIES 16
 
 /* One image on its way to the disk. */
 struct pending {
@@ -39,7 +34,7 @@ struct pending {
 	size_t n;
 	char *name;              /* STEM.KIND.jpg, relative to dirfd */
 	char *path;              /* DIR/STEM.KIND.jpg, for messages and images_out */
-	char tmp[TMPNAME_LEN];   /* the temporary name, relative to dirfd */
+	char tmp[SAFEFILE_TMPLEN];   /* the temporary name, relative to dirfd */
 	int have_tmp;            /* tmp exists and is ours to remove */
 	int committed;           /* name exists and was created by this call */
 };
@@ -119,121 +114,22 @@ save_dir_open(const char *dir, struct fz_err *err)
 	return fd;
 }
 
-/*
- * Create a fresh temporary file in dirfd, name in tmp. O_EXCL makes a
- * guessed name harmless (it fails, and another is tried); the name only
- * needs to be unlikely to collide.
- */
-static int
-tmp_create(int dirfd, char tmp[TMPNAME_LEN])
-{
-	static unsigned long seq;
-	struct timespec ts;
-	unsigned long long r;
-	int fd, i;
-
-	for (i = 0; i < TMP_TRIES; i++) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r = (unsigned long long)ts.tv_nsec ^
-		    ((unsigned long long)ts.tv_sec << 30) ^
-		    ((unsigned long long)getpid() << 40) ^
-		    ((unsigned long long)++seq * 0x9e3779b97f4a7c15ULL);
-		snprintf(tmp, TMPNAME_LEN, ".faiz-%016llx.tmp", r);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
-			return fd;
-	}
-	return -1;
-}
-
-/* Set the mode, write all of b, sync and close fd (always closed). 0, or -1 with errno. */
-static int
-fill(int fd, const unsigned char *b, size_t n)
-{
-	ssize_t w;
-	int e;
-
-	/* The mode given to openat is cut by the umask; make it exactly 0600. */
-	if (fchmod(fd, 0600) == -1)
-		goto fail;
-	while (n > 0) {
-		w = write(fd, b, n > SSIZE_MAX ? SSIZE_MAX : n);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (w == 0) {
-			errno = EIO;
-			goto fail;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	/* Some file systems cannot sync; that is no reason to fail the save. */
-	if (fsync(fd) == -1 && errno != EINVAL)
-		goto fail;
-	return close(fd);
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-/* File systems without hard links (FAT, some FUSE) say so with these. */
-static int
-no_links(int e)
-{
-	return e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS;
-}
-
-/*
- * Move p's temporary file to its name. Without force linkat(2) refuses to
- * replace anything, even a dangling symbolic link; with force renameat(2)
- * replaces the name itself and never follows a link there.
- */
+/* Move p's temporary file to its name, never over anything without force. */
 static int
 commit(int dirfd, struct pending *p, int force, struct fz_err *err)
 {
-	int fd;
-
-	if (force) {
-		if (renameat(dirfd, p->tmp, dirfd, p->name) == -1)
-			goto failed;
+	switch (safefile_commit(dirfd, p->tmp, p->name, force)) {
+	case SAFEFILE_OK:
 		p->have_tmp = 0;
 		p->committed = 1;
 		return SAVE_OK;
+	case SAFEFILE_EXISTS:
+		fz_seterr(err, "%s: file exists (use --force)", p->path);
+		return SAVE_EXISTS;
+	default:
+		fz_seterr(err, "%s: %s", p->path, strerror(errno));
+		return SAVE_FAILED;
 	}
-	if (linkat(dirfd, p->tmp, dirfd, p->name, 0) == -1) {
-		if (errno == EEXIST)
-			goto exists;
-		if (!no_links(errno))
-			goto failed;
-		/* No hard links here: write the name itself, still with O_EXCL. */
-		fd = openat(dirfd, p->name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd == -1) {
-			if (errno == EEXIST)
-				goto exists;
-			goto failed;
-		}
-		p->committed = 1;
-		if (fill(fd, p->bytes, p->n) == -1)
-			goto failed;
-	}
-	p->committed = 1;
-	if (unlinkat(dirfd, p->tmp, 0) == -1)
-		goto failed;
-	p->have_tmp = 0;
-	return SAVE_OK;
-exists:
-	fz_seterr(err, "%s: file exists (use --force)", p->path);
-	return SAVE_EXISTS;
-failed:
-	fz_seterr(err, "%s: %s", p->path, strerror(errno));
-	return SAVE_FAILED;
 }
 
 /* Remove what this call left in dirfd: temporary files and the names it created. */
@@ -333,13 +229,13 @@ save_images(int dirfd, const char *dir, const char *stem,
 
 	/* Write every image to a temporary file before any name appears. */
 	for (i = 0; i < np; i++) {
-		if ((fd = tmp_create(dirfd, p[i].tmp)) == -1) {
+		if ((fd = safefile_tmp(dirfd, p[i].tmp)) == -1) {
 			fz_seterr(err, "%s: %s", dir, strerror(errno));
 			rc = SAVE_FAILED;
 			goto done;
 		}
 		p[i].have_tmp = 1;
-		if (fill(fd, p[i].bytes, p[i].n) == -1) {
+		if (safefile_fill(fd, p[i].bytes, p[i].n) == -1) {
 			fz_seterr(err, "%s: %s", p[i].path, strerror(errno));
 			rc = SAVE_FAILED;
 			goto done;
