@@ -1,10 +1,10 @@
-/* libFuzzer target: save_b64_decode, the strict base64 decoder for the images the server returns. */
+/* libFuzzer target: gw_b64_decode, the strict base64 decoder for the images the server returns. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "save.h"
+#include "gw_b64.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_err err;
 
 	/* Not NUL-terminated: the decoder must keep to size. */
-	if (save_b64_decode((const char *)data, size, &out, &outlen,
+	if (gw_b64_decode((const char *)data, size, &out, &outlen,
 	    &err) == 0) {
 		/* Count what the documented rules let through and check the length. */
 		for (i = 0; i < size; i++) {

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "jpeg.h"
-#include "prepare.h"
+#include "gw_prepare.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

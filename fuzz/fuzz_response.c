@@ -1,4 +1,4 @@
-/* libFuzzer target: resp_parse and resp_fill_record on a body the server might send. */
+/* libFuzzer target: resp_parse, resp_fill_result and resp_images on a body the server might send. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "record.h"
-#include "response.h"
+#include "gw_response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,7 +18,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct resp_result r;
-	json_t *rec;
+	struct recog_result *res;
+	struct fz_err err;
 	long status;
 
 	if (size < 1)
@@ -32,9 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.verdict == RESP_OK) {
 		if (r.root == NULL || r.data == NULL)
 			abort();
-		if ((rec = record_new("x")) != NULL) {
-			(void)resp_fill_record(&r, rec);
-			json_decref(rec);
+		if ((res = recog_result_new(0)) != NULL) {
+			/* Fields, then every image decoded as --save-images would. */
+			if (resp_fill_result(&r, res) == 0)
+				(void)resp_images(r.data, 7, res, &err);
+			recog_result_free(res);
 		}
 	}
 	resp_free(&r);

@@ -1,5 +1,6 @@
 /* Credentials and settings: options > environment > config file > defaults. */
 #include "config.h"
+#include "gw.h"
 
 #include <sys/stat.h>
 
@@ -390,7 +391,7 @@ config_path(const struct config_in *in, const char *(*env)(const char *),
 static int
 endpoint_check(const char *url, char **out)
 {
-	const size_t api = strlen(CONFIG_API_PATH);
+	const size_t api = strlen(GW_API_PATH);
 	int cut = 0;
 	const char *p, *a, *host, *q, *c;
 	size_t n;
@@ -437,7 +438,7 @@ endpoint_check(const char *url, char **out)
 	while (n > (size_t)(a - url) && url[n - 1] == '/')
 		n--;
 	if (n >= (size_t)(a - url) + api &&
-	    memcmp(url + n - api, CONFIG_API_PATH, api) == 0) {
+	    memcmp(url + n - api, GW_API_PATH, api) == 0) {
 		n -= api;
 		while (n > (size_t)(a - url) && url[n - 1] == '/')
 			n--;
@@ -599,7 +600,7 @@ config_resolve(const struct config_in *in, struct creds *out,
 	}
 	/* Not quoted: the URL may carry a user name and password. */
 	if (r == 1 && warnings != NULL && strlist_pushf(warnings, "%s: the "
-	    "endpoint ends in " CONFIG_API_PATH ", which faiz-idcard adds to "
+	    "endpoint ends in " GW_API_PATH ", which faiz-idcard adds to "
 	    "every request itself: give only the scheme and host", src) == -1)
 		goto nomem;
 	free(src);

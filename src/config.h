@@ -7,8 +7,6 @@
 #include "util.h"
 
 #define CONFIG_DEFAULT_ENDPOINT "http://api-gateway.tempeisite.xyz"
-/* The interface's path, added to the endpoint for every request. */
-#define CONFIG_API_PATH "/api/ai/ocr/idcard"
 #define CONFIG_MAX_SIZE (1024 * 1024) /* a larger config file is an error */
 
 struct config_in {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sign.h"
+#include "digest.h"
 
 static int
 fail(const char **code, const char *c, struct fz_err *err, const char *msg)
@@ -52,10 +52,10 @@ input_load(const char *path, struct image *img,
 	if ((unsigned long long)st.st_size > lim->max_bytes) {
 		close(fd);
 		*code = "too_large";
-		if (lim->max_bytes == INPUT_MAX_UPLOAD)
+		if (lim->recogniser)
 			fz_seterr(err, "%lld bytes, over the recogniser's limit "
-			    "of %u bytes", (long long)st.st_size,
-			    INPUT_MAX_UPLOAD);
+			    "of %zu bytes", (long long)st.st_size,
+			    lim->max_bytes);
 		else
 			fz_seterr(err, "%lld bytes, over the %zu bytes this "
 			    "tool reads", (long long)st.st_size, lim->max_bytes);
@@ -99,7 +99,7 @@ input_load(const char *path, struct image *img,
 		input_free(img);
 		return -1;
 	}
-	if (sign_sha256_hex(img->data, img->len, img->sha256) == -1) {
+	if (digest_sha256_hex(img->data, img->len, img->sha256) == -1) {
 		input_free(img);
 		return fail(code, "unreadable", err, "SHA-256 failed");
 	}

@@ -7,15 +7,18 @@
 #include "jpeg.h"
 #include "util.h"
 
-/* The recogniser takes at most 4 MB after base64: 3 MiB of JPEG. */
-#define INPUT_MAX_UPLOAD 3145728u
-/* The recogniser's largest side. */
-#define INPUT_MAX_SIDE 4000u
+/* Larger files are refused unread, whatever the recogniser takes. */
+#define INPUT_MAX_READ (64u * 1024 * 1024)
 
-/* What input_load accepts: a size read at all, and a largest side (0: any). */
+/*
+ * What input_load accepts: a size read at all, and a largest side (0:
+ * any). When the limits are the recogniser's own (a backend that takes
+ * files as they are), messages say so.
+ */
 struct input_limits {
 	size_t max_bytes;
 	unsigned max_side;
+	int recogniser;
 };
 
 struct image {

@@ -8,12 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "batch.h"
 #include "config.h"
 #include "gather.h"
 #include "exitcode.h"
+#include "gw.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
@@ -23,7 +22,6 @@
 #include "version.h"
 
 #define PROG "faiz-idcard"
-#define API_PATH CONFIG_API_PATH
 
 static volatile sig_atomic_t got_signal;
 
@@ -111,8 +109,10 @@ hook_emit(void *ctx, json_t *rec)
 	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
-	if (strstr(e.msg, "Broken pipe") == NULL)
+	if (e.errnum != EPIPE) {
+		clear_progress();
 		msgf("%s: %s", r->output_name, e.msg);
+	}
 	return -1;
 }
 
@@ -124,7 +124,7 @@ hook_error(void *ctx, const char *text)
 }
 
 static void
-hook_warn(void *ctx, const char *text)
+note_warn(void *ctx, const char *text)
 {
 	struct run *r = ctx;
 
@@ -133,7 +133,7 @@ hook_warn(void *ctx, const char *text)
 }
 
 static void
-hook_verbose(void *ctx, const char *text)
+note_verbose(void *ctx, const char *text)
 {
 	(void)ctx;
 	msg(text);
@@ -150,7 +150,7 @@ hook_progress(void *ctx, const struct batch_stats *s)
 	fprintf(stderr, "\r\033[K%zu/%zu  %.2f img/s  ETA %lu:%02lu  %zu failed"
 	    "  %zu refused", s->done, s->total, rate,
 	    (unsigned long)eta / 60, (unsigned long)eta % 60, s->failed,
-	    s->refused);
+	    s->backend.refused);
 	fflush(stderr);
 	r->progress_shown = 1;
 }
@@ -158,17 +158,86 @@ hook_progress(void *ctx, const struct batch_stats *s)
 static void
 summary(const struct batch_stats *s, int dry_run)
 {
+	const struct recog_stats *b = &s->backend;
+
 	clear_progress();
 	if (dry_run) {
 		fprintf(stderr, PROG ": dry run: %zu images would be sent, "
 		    "costing %zu points; %zu refused locally, %zu skipped\n",
-		    s->planned, s->planned * 10, s->failed, s->skipped);
+		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
 	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
 	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
-	    s->recognised, s->failed, s->skipped, s->not_sent, s->refused,
-	    s->charged * 10, s->elapsed);
+	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
+	    b->charged * b->price, s->elapsed);
+}
+
+/* How a run's end becomes the exit status documented in faiz-idcard(1). */
+static int
+exit_status(enum batch_end end, enum recog_stop stop)
+{
+	switch (end) {
+	case BATCH_OK:
+		return EXIT_OK;
+	case BATCH_SOME_FAILED:
+		return EXIT_SOME_FAILED;
+	case BATCH_INTERRUPTED:
+		return EXIT_INTERRUPTED;
+	case BATCH_BAD_SAVE_DIR:
+		return EXIT_USAGE;
+	case BATCH_NO_MEMORY:
+		return EXIT_UNAVAILABLE;
+	case BATCH_STOPPED:
+		break;
+	}
+	switch (stop) {
+	case RECOG_STOP_AUTH:
+		return EXIT_AUTH;
+	case RECOG_STOP_OUTPUT:
+		return EXIT_SOME_FAILED;
+	default:
+		return EXIT_UNAVAILABLE;
+	}
+}
+
+/*
+ * The one place options become settings: the run loop's, and the
+ * gateway's (each backend takes only its own).
+ */
+static void
+settings(const struct options *o, const struct creds *creds, struct run *run,
+    struct batch_conf *bc, struct gw_settings *gs)
+{
+	memset(bc, 0, sizeof(*bc));
+	bc->unordered = o->unordered;
+	/* A dry run recognises nothing, so it saves nothing either. */
+	bc->save_dir = o->dry_run ? NULL : o->save_dir;
+	bc->images = o->images;
+	bc->force = o->force;
+	bc->interrupted = &got_signal;
+
+	memset(gs, 0, sizeof(*gs));
+	gs->endpoint = creds->endpoint;
+	gs->access_key = creds->access_key;
+	gs->secret_key = creds->secret_key;
+	gs->rate = o->rate;
+	gs->retries = o->retries;
+	gs->jobs = o->jobs;
+	gs->raw = o->raw;
+	gs->dry_run = o->dry_run;
+	gs->no_resize = o->no_resize;
+	gs->images = bc->save_dir != NULL ? o->images : 0;
+	gs->http.timeout = o->timeout;
+	gs->http.connect_timeout = o->connect_timeout < o->timeout ?
+	    o->connect_timeout : o->timeout;
+	gs->http.max_response = HTTP_MAX_RESPONSE;
+	gs->http.insecure = o->insecure;
+	gs->http.cacert = o->cacert;
+	gs->http.interrupted = &got_signal;
+	gs->notes.ctx = run;
+	gs->notes.warn = note_warn;
+	gs->notes.verbose = o->verbose ? note_verbose : NULL;
 }
 
 /* --resume FILE: the output is FILE itself, opened for appending, mode 0600. */
@@ -237,6 +306,9 @@ main(int argc, char **argv)
 	struct creds creds;
 	struct strlist warnings = { 0 };
 	struct batch_conf bc;
+	struct gw_settings gs;
+	struct recog recog;
+	enum batch_end end;
 	struct batch_hooks hooks;
 	struct batch_stats stats;
 	struct outfile of;
@@ -247,7 +319,6 @@ main(int argc, char **argv)
 	struct run run;
 	struct checks_opts co;
 	struct fz_err err;
-	char *url = NULL;
 	FILE *fp = stdout;
 	size_t i;
 	int rc, crc;
@@ -260,7 +331,10 @@ main(int argc, char **argv)
 	current_run = &run;
 
 	/* Parse options. */
-	if (options_parse(&opts, argc, argv, &err) == -1)
+	/* The gateway is the only recogniser so far; the check is from data. */
+	if (options_parse(&opts, argc, argv, &err) == -1 ||
+	    options_check_backend(&opts, OPTIONS_GATEWAY, "gateway",
+	    &err) == -1)
 		return usage(err.msg);
 	if (opts.help) {
 		printf("%s\n%s", options_synopsis, options_help);
@@ -299,13 +373,6 @@ main(int argc, char **argv)
 		config_free(&creds);
 		return crc == CONFIG_ERR_CREDS ? EXIT_AUTH : EXIT_USAGE;
 	}
-	if ((url = fz_printf("%s" API_PATH, creds.endpoint ? creds.endpoint :
-	    "")) == NULL) {
-		msg("out of memory");
-		config_free(&creds);
-		return EXIT_UNAVAILABLE;
-	}
-
 	/* Gather the inputs. */
 	gopts.recursive = opts.recursive;
 	gopts.null_sep = opts.null_sep;
@@ -334,7 +401,7 @@ main(int argc, char **argv)
 	}
 
 	/* Open the output. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (gw_global_init() == -1) {
 		msg("cannot initialise libcurl");
 		rc = EXIT_UNAVAILABLE;
 		goto done;
@@ -383,7 +450,7 @@ main(int argc, char **argv)
 		rc = EXIT_OK;
 		if (check_ids(opts.inputs, opts.ninputs, &run.present,
 		    &err) == -1) {
-			if (strstr(err.msg, "Broken pipe") == NULL)
+			if (err.errnum != EPIPE)
 				msg(err.msg);
 			stats.output_failed = 1;
 		}
@@ -391,49 +458,33 @@ main(int argc, char **argv)
 	}
 
 	/* Run the batch. */
-	memset(&bc, 0, sizeof(bc));
-	bc.url = url;
-	bc.access_key = creds.access_key;
-	bc.secret_key = creds.secret_key;
-	bc.rate = opts.rate;
-	bc.retries = opts.retries;
-	bc.jobs = opts.jobs;
-	bc.unordered = opts.unordered;
-	bc.dry_run = opts.dry_run;
-	bc.no_resize = opts.no_resize;
+	settings(&opts, &creds, &run, &bc, &gs);
 	bc.resume = opts.resume != NULL ? &resume : NULL;
-	bc.raw = opts.raw;
-	bc.save_dir = opts.save_dir;
-	bc.images = opts.images;
-	bc.force = opts.force;
-	bc.http.timeout = opts.timeout;
-	bc.http.connect_timeout = opts.connect_timeout < opts.timeout ?
-	    opts.connect_timeout : opts.timeout;
-	bc.http.max_response = HTTP_MAX_RESPONSE;
-	bc.http.insecure = opts.insecure;
-	bc.http.cacert = opts.cacert;
 	if (opts.insecure && !opts.dry_run)
 		msg("warning: --insecure: the endpoint's TLS certificate is not "
 		    "verified; anyone on the path can read or alter the images "
 		    "and the answers");
-	bc.http.interrupted = &got_signal;
-	bc.interrupted = &got_signal;
 	hooks.ctx = &run;
 	hooks.emit = hook_emit;
 	hooks.error = hook_error;
-	hooks.warn = hook_warn;
-	hooks.verbose = opts.verbose ? hook_verbose : NULL;
 	hooks.progress = (!opts.quiet && isatty(STDERR_FILENO)) ?
 	    hook_progress : NULL;
+	if (gw_new(&gs, &recog, &err) == -1) {
+		msg(err.msg);
+		rc = EXIT_UNAVAILABLE;
+		goto finish;
+	}
 	err.msg[0] = '\0';
-	rc = batch_run(&bc, &in, &hooks, &stats, &err);
+	end = batch_run(&bc, &in, &recog, &hooks, &stats, &err);
+	recog.ops->free(recog.be);
+	rc = exit_status(end, stats.stop);
 	/* Set only when the batch could not start at all. */
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
 	/* --pair prints its persons now. */
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
-		if (strstr(err.msg, "Broken pipe") == NULL)
+		if (err.errnum != EPIPE)
 			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
@@ -441,7 +492,7 @@ main(int argc, char **argv)
 finish:
 	/* Write the summary: what is completed is kept, even after ^C. */
 	if (!stats.output_failed && out_finish(run.out, &err) == -1) {
-		if (strstr(err.msg, "Broken pipe") == NULL)
+		if (err.errnum != EPIPE)
 			msgf("%s: %s", run.output_name, err.msg);
 		stats.output_failed = 1;
 	}
@@ -491,8 +542,7 @@ done:
 	out_free(run.out);
 	gather_free(&in);
 	resume_free(&resume);
-	free(url);
 	config_free(&creds);
-	curl_global_cleanup();
+	gw_global_cleanup();
 	return rc;
 }

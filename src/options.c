@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idnum.h"
+#include "record.h"
 #include "version.h"
 
 const char options_synopsis[] =
@@ -102,43 +104,83 @@ enum long_only {
 
 static const char short_options[] = ":f:o:j:r0vqhV";
 
-static const struct option long_options[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "raw", no_argument, NULL, OPT_RAW },
-	{ "save-images", required_argument, NULL, OPT_SAVE_IMAGES },
-	{ "images", required_argument, NULL, OPT_IMAGES },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "profile", required_argument, NULL, OPT_PROFILE },
-	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "recursive", no_argument, NULL, 'r' },
-	{ "null", no_argument, NULL, '0' },
-	{ "files-from", required_argument, NULL, OPT_FILES_FROM },
-	{ "no-resize", no_argument, NULL, OPT_NO_RESIZE },
-	{ "unordered", no_argument, NULL, OPT_UNORDERED },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "resume", required_argument, NULL, OPT_RESUME },
-	{ "check-id", no_argument, NULL, OPT_CHECK_ID },
-	{ "pair", no_argument, NULL, OPT_PAIR },
-	{ "mask", no_argument, NULL, OPT_MASK },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "as-of", required_argument, NULL, OPT_AS_OF },
-	{ "bom", no_argument, NULL, OPT_BOM },
-	{ "no-tab", no_argument, NULL, OPT_NO_TAB },
-	{ "cacert", required_argument, NULL, OPT_CACERT },
-	{ "insecure", no_argument, NULL, OPT_INSECURE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+/*
+ * The option table: each option, and the recognisers it applies to (0:
+ * every one). A gateway-only option given with another recogniser is a
+ * usage error, found from this table alone (options_check_backend).
+ */
+static const struct opt_def {
+	struct option o;
+	unsigned backends;
+} opt_table[] = {
+	{ { "format", required_argument, NULL, 'f' }, 0 },
+	{ { "output", required_argument, NULL, 'o' }, 0 },
+	{ { "raw", no_argument, NULL, OPT_RAW }, OPTIONS_GATEWAY },
+	{ { "save-images", required_argument, NULL, OPT_SAVE_IMAGES }, 0 },
+	{ { "images", required_argument, NULL, OPT_IMAGES }, 0 },
+	{ { "force", no_argument, NULL, OPT_FORCE }, 0 },
+	{ { "profile", required_argument, NULL, OPT_PROFILE }, OPTIONS_GATEWAY },
+	{ { "endpoint", required_argument, NULL, OPT_ENDPOINT }, OPTIONS_GATEWAY },
+	{ { "config", required_argument, NULL, OPT_CONFIG }, OPTIONS_GATEWAY },
+	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, OPTIONS_GATEWAY },
+	{ { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT }, OPTIONS_GATEWAY },
+	{ { "rate", required_argument, NULL, OPT_RATE }, OPTIONS_GATEWAY },
+	{ { "retries", required_argument, NULL, OPT_RETRIES }, OPTIONS_GATEWAY },
+	{ { "jobs", required_argument, NULL, 'j' }, 0 },
+	{ { "recursive", no_argument, NULL, 'r' }, 0 },
+	{ { "null", no_argument, NULL, '0' }, 0 },
+	{ { "files-from", required_argument, NULL, OPT_FILES_FROM }, 0 },
+	{ { "no-resize", no_argument, NULL, OPT_NO_RESIZE }, OPTIONS_GATEWAY },
+	{ { "unordered", no_argument, NULL, OPT_UNORDERED }, 0 },
+	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, OPTIONS_GATEWAY },
+	{ { "resume", required_argument, NULL, OPT_RESUME }, 0 },
+	{ { "check-id", no_argument, NULL, OPT_CHECK_ID }, 0 },
+	{ { "pair", no_argument, NULL, OPT_PAIR }, 0 },
+	{ { "mask", no_argument, NULL, OPT_MASK }, 0 },
+	{ { "strict", no_argument, NULL, OPT_STRICT }, 0 },
+	{ { "as-of", required_argument, NULL, OPT_AS_OF }, 0 },
+	{ { "bom", no_argument, NULL, OPT_BOM }, 0 },
+	{ { "no-tab", no_argument, NULL, OPT_NO_TAB }, 0 },
+	{ { "cacert", required_argument, NULL, OPT_CACERT }, OPTIONS_GATEWAY },
+	{ { "insecure", no_argument, NULL, OPT_INSECURE }, OPTIONS_GATEWAY },
+	{ { "verbose", no_argument, NULL, 'v' }, 0 },
+	{ { "quiet", no_argument, NULL, 'q' }, 0 },
+	{ { "help", no_argument, NULL, 'h' }, 0 },
+	{ { "version", no_argument, NULL, 'V' }, 0 },
 };
+#define NOPTS (sizeof(opt_table) / sizeof(opt_table[0]))
+
+/* getopt_long's view of opt_table, filled on first use. */
+static struct option long_options[NOPTS + 1];
+
+/* The table index of the option getopt_long returned as val, or -1. */
+static int
+opt_index(int val)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (opt_table[i].o.val == val)
+			return (int)i;
+	return -1;
+}
+
+int
+options_check_backend(const struct options *o, unsigned backend,
+    const char *name, struct fz_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++) {
+		if (!(o->given & (1ULL << i)) || opt_table[i].backends == 0 ||
+		    (opt_table[i].backends & backend))
+			continue;
+		fz_seterr(err, "--%s is an option of the gateway: it cannot be "
+		    "used with the %s recogniser", opt_table[i].o.name, name);
+		return -1;
+	}
+	return 0;
+}
 
 static void
 options_defaults(struct options *o)
@@ -187,8 +229,6 @@ parse_long(const char *s, long min, long max, long *out)
 static int
 parse_date(const char *s, int *y, int *m, int *d)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
 	long v[3];
 	char *end;
 	int i;
@@ -204,11 +244,9 @@ parse_date(const char *s, int *y, int *m, int *d)
 		if (i < 2 && *s++ != '-')
 			return -1;
 	}
-	if (*s != '\0' || v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > mdays[v[1] - 1])
-		return -1;
-	if (v[1] == 2 && v[2] == 29 && !((v[0] % 4 == 0 && v[0] % 100 != 0) ||
-	    v[0] % 400 == 0))
+	/* Two digits each: the month and day fit an int before the check. */
+	if (*s != '\0' || v[0] < 1900 || !date_valid((int)v[0], (int)v[1],
+	    (int)v[2]))
 		return -1;
 	*y = (int)v[0];
 	*m = (int)v[1];
@@ -264,13 +302,22 @@ parse_images(const char *s, unsigned *out)
 int
 options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 {
-	int c, images_set = 0;
+	int c, idx, images_set = 0;
 
+	/* Every option's bit must fit in struct options.given. */
+	typedef char given_fits[NOPTS <= 64 ? 1 : -1];
+	size_t i;
+
+	(void)sizeof(given_fits);
+	for (i = 0; i < NOPTS; i++)
+		long_options[i] = opt_table[i].o;
 	options_defaults(o);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, short_options, long_options,
 	    NULL)) != -1) {
+		if ((idx = opt_index(c)) >= 0)
+			o->given |= 1ULL << idx;
 		switch (c) {
 		case 'f':
 			if (parse_format(optarg, &o->format) == -1) {

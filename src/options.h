@@ -4,24 +4,8 @@
 
 #include <stddef.h>
 
+#include "out.h" /* enum out_format */
 #include "util.h"
-
-enum out_format {
-	FORMAT_AUTO = 0, /* table on a terminal, ndjson otherwise */
-	FORMAT_TABLE,
-	FORMAT_JSON,
-	FORMAT_NDJSON,
-	FORMAT_CSV,
-	FORMAT_XLSX  /* needs -o FILE */
-};
-
-/* Which images --save-images writes (bit set). */
-enum image_kind {
-	IMAGE_CROPPED = 1 << 0,
-	IMAGE_PORTRAIT = 1 << 1,
-	IMAGE_ID_NUMBER = 1 << 2,
-	IMAGE_ALL = IMAGE_CROPPED | IMAGE_PORTRAIT | IMAGE_ID_NUMBER
-};
 
 struct options {
 	enum out_format format;
@@ -58,6 +42,7 @@ struct options {
 	int quiet;               /* -q */
 	int help;                /* -h */
 	int version;             /* -V */
+	unsigned long long given; /* bit i: option i of the option table was given */
 	char **inputs;           /* operands, pointing into argv */
 	size_t ninputs;
 };
@@ -67,6 +52,18 @@ struct options {
  * err for a usage error. Does not print.
  */
 int options_parse(struct options *opts, int argc, char **argv, struct fz_err *err);
+
+/* Recognisers, as bits of the option table's backends column. */
+#define OPTIONS_GATEWAY (1u << 0)
+
+/*
+ * Is every option given one that the recogniser backend (an OPTIONS_*
+ * bit, called name in the message) takes? 0, or -1 with the usage error
+ * in err, e.g. "--rate is an option of the gateway: it cannot be used
+ * with the local recogniser".
+ */
+int options_check_backend(const struct options *o, unsigned backend,
+    const char *name, struct fz_err *err);
 
 /* The usage synopsis and the --help text. */
 extern const char options_synopsis[];

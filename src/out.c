@@ -97,7 +97,7 @@ out_write_error(struct fz_err *err, int errnum)
 	if (errnum == 0)
 		fz_seterr(err, "write error");
 	else
-		fz_seterr(err, "write error: %s", strerror(errnum));
+		fz_seterrno(err, errnum, "write error: %s", strerror(errnum));
 }
 
 int

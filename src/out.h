@@ -6,7 +6,17 @@
 
 #include <jansson.h>
 
-#include "options.h" /* enum out_format; brings util.h (struct fz_err) */
+#include "util.h"
+
+/* The formats records are written in. */
+enum out_format {
+	FORMAT_AUTO = 0, /* table on a terminal, ndjson otherwise */
+	FORMAT_TABLE,
+	FORMAT_JSON,
+	FORMAT_NDJSON,
+	FORMAT_CSV,
+	FORMAT_XLSX  /* needs -o FILE */
+};
 
 struct out; /* opaque */
 

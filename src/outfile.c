@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 int
 outfile_check(const char *path, int force, struct fz_err *err)
 {
@@ -22,55 +20,70 @@ outfile_check(const char *path, int force, struct fz_err *err)
 	return 0;
 }
 
-/* dir/.name.RANDOM beside path. */
-static char *
-temp_name(const char *path)
+/* Everything outfile_open made, undone (the temporary file removed). */
+static void
+release(struct outfile *of)
 {
-	const char *slash = strrchr(path, '/');
-	unsigned char r[6];
-	char hex[13];
-
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return NULL;
-	fz_hex(r, sizeof(r), hex);
-	if (slash == NULL)
-		return fz_printf(".%s.%s.tmp", path, hex);
-	return fz_printf("%.*s/.%s.%s.tmp", (int)(slash - path), path,
-	    slash + 1, hex);
+	/* Never opened (main's zeroed struct): nothing is ours. */
+	if (of->path == NULL)
+		return;
+	if (of->fp != NULL)
+		fclose(of->fp);
+	if (of->dirfd != -1 && of->tmpname[0] != '\0')
+		unlinkat(of->dirfd, of->tmpname, 0);
+	if (of->dirfd != -1)
+		close(of->dirfd);
+	free(of->path);
+	free(of->tmp);
+	memset(of, 0, sizeof(*of));
+	of->dirfd = -1;
 }
 
 int
 outfile_open(struct outfile *of, const char *path, int force,
     struct fz_err *err)
 {
+	const char *slash = strrchr(path, '/');
+	char *dir;
 	int fd;
 
 	memset(of, 0, sizeof(*of));
+	of->dirfd = -1;
 	of->force = force;
-	if ((of->path = strdup(path)) == NULL || (of->tmp = temp_name(path)) ==
-	    NULL) {
+	if ((of->path = strdup(path)) == NULL) {
 		fz_seterr(err, "out of memory");
-		goto fail;
+		return -1;
 	}
-	fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	if (fd == -1) {
-		fz_seterr(err, "%s: %s", path, strerror(errno));
-		goto fail;
+	of->name = slash ? of->path + (slash - path) + 1 : of->path;
+	dir = slash == path ? fz_strdup("/") : slash ? fz_printf("%.*s",
+	    (int)(slash - path), path) : fz_strdup(".");
+	if (dir == NULL) {
+		fz_seterr(err, "out of memory");
+		release(of);
+		return -1;
 	}
-	/* The records are personal data: 0600 whatever the umask says. */
-	if (fchmod(fd, 0600) == -1 || (of->fp = fdopen(fd, "w")) == NULL) {
+	of->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (of->dirfd == -1 || (fd = safefile_tmp(of->dirfd,
+	    of->tmpname)) == -1) {
 		fz_seterr(err, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(of->tmp);
-		goto fail;
+		of->tmpname[0] = '\0';
+		free(dir);
+		release(of);
+		return -1;
+	}
+	/* xlsx writes the workbook by name: the temporary file's path. */
+	of->tmp = slash ? fz_printf("%s/%s", dir, of->tmpname) :
+	    fz_strdup(of->tmpname);
+	free(dir);
+	if (of->tmp == NULL || (of->fp = fdopen(fd, "w")) == NULL) {
+		fz_seterr(err, "%s: %s", path, of->tmp ? strerror(errno) :
+		    "out of memory");
+		if (of->fp == NULL)
+			close(fd);
+		release(of);
+		return -1;
 	}
 	return 0;
-fail:
-	free(of->path);
-	free(of->tmp);
-	of->path = of->tmp = NULL;
-	return -1;
 }
 
 int
@@ -88,30 +101,20 @@ outfile_commit(struct outfile *of, struct fz_err *err)
 	}
 	of->fp = NULL;
 	if (rc == 0) {
-		/* link(2) fails if the name was taken meanwhile; rename(2) replaces. */
-		if (of->force)
-			rc = rename(of->tmp, of->path);
-		else if ((rc = link(of->tmp, of->path)) == 0)
-			unlink(of->tmp);
-		if (rc == -1)
+		if (safefile_commit(of->dirfd, of->tmpname, of->name,
+		    of->force) == SAFEFILE_OK)
+			of->tmpname[0] = '\0';
+		else {
 			fz_seterr(err, "%s: %s", of->path, strerror(errno));
+			rc = -1;
+		}
 	}
-	if (rc == -1)
-		unlink(of->tmp);
-	free(of->path);
-	free(of->tmp);
-	of->path = of->tmp = NULL;
+	release(of);
 	return rc;
 }
 
 void
 outfile_abort(struct outfile *of)
 {
-	if (of->fp != NULL)
-		fclose(of->fp);
-	if (of->tmp != NULL)
-		unlink(of->tmp);
-	free(of->path);
-	free(of->tmp);
-	memset(of, 0, sizeof(*of));
+	release(of);
 }

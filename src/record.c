@@ -75,6 +75,55 @@ record_warning(json_t *warnings, const char *code, const char *fmt, ...)
 	    code, "message", msg));
 }
 
+static json_t *
+text_json(const struct recog_text *t)
+{
+	return t->s != NULL ? json_stringn(t->s, t->len) : json_null();
+}
+
+int
+record_fill(json_t *rec, const struct recog_result *r)
+{
+	json_t *warnings = json_object_get(rec, "warnings");
+	size_t i;
+	int bad = 0;
+
+	/* A value the backend does not know leaves the record's null alone. */
+	for (i = 0; i < RECOG_NTEXT; i++)
+		if (r->text[i].s != NULL)
+			bad |= json_object_set_new(rec, record_text_fields[i],
+			    text_json(&r->text[i]));
+	if (r->type.s != NULL)
+		bad |= json_object_set_new(rec, "type", text_json(&r->type));
+	if (r->side != NULL)
+		bad |= json_object_set_new(rec, "side", json_string(r->side));
+	for (i = 0; i < RECOG_NFLAGS; i++)
+		if (r->flags[i] != -1)
+			bad |= json_object_set_new(rec, record_flag_fields[i],
+			    json_boolean(r->flags[i]));
+	if (r->has_time_cost)
+		bad |= json_object_set_new(rec, "time_cost", json_pack(
+		    "{s:o, s:o}", "preprocess", r->has_preprocess ?
+		    json_integer(r->preprocess) : json_null(), "recognize",
+		    r->has_recognize ? json_integer(r->recognize) :
+		    json_null()));
+	if (r->sid.s != NULL)
+		bad |= json_object_set_new(rec, "sid", text_json(&r->sid));
+	for (i = 0; i + 1 < r->warnings.n; i += 2)
+		bad |= record_warning(warnings, r->warnings.v[i], "%s",
+		    r->warnings.v[i + 1]);
+	if (r->prepared != NULL)
+		bad |= json_object_set(rec, "prepared", r->prepared);
+	if (r->code[0] != '\0')
+		bad |= record_set_error(rec, r->code, "%s", r->message != NULL ?
+		    r->message : r->code);
+	if (r->raw != NULL)
+		bad |= json_object_set(rec, "raw", r->raw);
+	if (r->planned)
+		bad |= json_object_set_new(rec, "dry_run", json_true());
+	return bad ? -1 : 0;
+}
+
 int
 record_ok(const json_t *rec)
 {

@@ -4,6 +4,16 @@
 
 #include <jansson.h>
 
+#include "recog.h"
+
+/* The images a record can list (bits: --images and --save-images choose them). */
+enum image_kind {
+	IMAGE_CROPPED = 1 << 0,
+	IMAGE_PORTRAIT = 1 << 1,
+	IMAGE_ID_NUMBER = 1 << 2,
+	IMAGE_ALL = IMAGE_CROPPED | IMAGE_PORTRAIT | IMAGE_ID_NUMBER
+};
+
 /*
  * Every record has these keys, in this order (values null until known):
  *   file, side, type, name, sex, people, birthday, address, id_number,
@@ -30,6 +40,13 @@ int record_set_error(json_t *rec, const char *code, const char *fmt, ...)
 /* Append {code, message} to the array warnings; 0, or -1 when out of memory. */
 int record_warning(json_t *warnings, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * Put a recogniser's result into the record: side, type, the text fields,
+ * the flags, sid and time_cost when known, its warnings, "prepared", the
+ * error, "raw" and "dry_run" when present. The images' bytes are not
+ * touched: saving them is the run loop's. 0, or -1 when out of memory.
+ */
+int record_fill(json_t *rec, const struct recog_result *r);
 /* True when the record carries no error. */
 int record_ok(const json_t *rec);
 /* Record's string field or NULL. */

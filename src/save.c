@@ -1,21 +1,17 @@
-/* Saving the images the service returns: strict base64, JPEG checks, safe all-or-nothing writes. */
+/* Saving the images a recogniser returns: JPEG checks, safe all-or-nothing writes. */
 #include "save.h"
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <b64/cdecode.h>
-
 #include "jpeg.h"
-#include "options.h"
+#include "record.h"
+#include "safefile.h"
 
 /* One kind of returned image: its enum image_kind bit, images_out key and file name part. */
 struct kind {
@@ -30,110 +26,18 @@ static const struct kind kinds_tab[] = {
 };
 #define NKINDS (sizeof(kinds_tab) / sizeof(kinds_tab[0]))
 
-/* Room for ".faiz-" + 16 hex digits + ".tmp" and the NUL. */
-#define TMPNAME_LEN 32
-#define TMP_TRIES 16
 
 /* One image on its way to the disk. */
 struct pending {
 	const struct kind *k;
-	unsigned char *bytes;
+	const unsigned char *bytes;
 	size_t n;
 	char *name;              /* STEM.KIND.jpg, relative to dirfd */
 	char *path;              /* DIR/STEM.KIND.jpg, for messages and images_out */
-	char tmp[TMPNAME_LEN];   /* the temporary name, relative to dirfd */
+	char tmp[SAFEFILE_TMPLEN];   /* the temporary name, relative to dirfd */
 	int have_tmp;            /* tmp exists and is ours to remove */
 	int committed;           /* name exists and was created by this call */
 };
-
-enum b64_result { B64_OK = 0, B64_INVALID = -1, B64_TOO_LARGE = -2,
-	B64_NOMEM = -3 };
-
-static int
-b64_alphabet(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
-/*
- * Validate, then let libb64 decode. libb64 itself skips any character it
- * does not know, so it would accept garbage: the checks here make it strict.
- */
-static int
-b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen)
-{
-	base64_decodestate st;
-	unsigned char c;
-	char *clean;
-	unsigned char *buf;
-	size_t i, n = 0, pad = 0, want;
-	int got;
-
-	*out = NULL;
-	*outlen = 0;
-	if (inlen > SAVE_B64_MAX)
-		return B64_TOO_LARGE;
-	if (in == NULL && inlen > 0)
-		return B64_INVALID;
-	if ((clean = malloc(inlen + 1)) == NULL)
-		return B64_NOMEM;
-	for (i = 0; i < inlen; i++) {
-		c = (unsigned char)in[i];
-		if (c == ' ' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			if (++pad > 2)
-				goto invalid;
-		} else if (!b64_alphabet(c) || pad > 0) {
-			/* A foreign byte, or data after the padding. */
-			goto invalid;
-		}
-		clean[n++] = (char)c;
-	}
-	if (n % 4 != 0)
-		goto invalid;
-	want = n / 4 * 3 - pad;
-	/* libb64 stores one byte past the data it returns: room for it. */
-	if ((buf = calloc(1, want + 1)) == NULL) {
-		free(clean);
-		return B64_NOMEM;
-	}
-	base64_init_decodestate(&st);
-	/* n is at most SAVE_B64_MAX, well inside an int. */
-	got = base64_decode_block(clean, (int)(n - pad), (char *)buf, &st);
-	free(clean);
-	if (got < 0 || (size_t)got != want) {
-		free(buf);
-		return B64_INVALID;
-	}
-	*out = buf;
-	*outlen = want;
-	return B64_OK;
-invalid:
-	free(clean);
-	return B64_INVALID;
-}
-
-int
-save_b64_decode(const char *in, size_t inlen, unsigned char **out,
-    size_t *outlen, struct fz_err *err)
-{
-	switch (b64_decode(in, inlen, out, outlen)) {
-	case B64_OK:
-		return 0;
-	case B64_TOO_LARGE:
-		fz_seterr(err, "base64 text too large (over %lu bytes)",
-		    SAVE_B64_MAX);
-		return -1;
-	case B64_NOMEM:
-		fz_seterr(err, "out of memory");
-		return -1;
-	default:
-		fz_seterr(err, "invalid base64");
-		return -1;
-	}
-}
 
 /* The stem comes from the input's file name; refuse anything that could leave dir or hide. */
 static int
@@ -210,146 +114,22 @@ save_dir_open(const char *dir, struct fz_err *err)
 	return fd;
 }
 
-/* The base64 text of one kind in the response's data object, or NULL when absent. */
-static const json_t *
-image_text(const json_t *data, unsigned bit)
-{
-	const json_t *v = NULL, *hp;
-
-	switch (bit) {
-	case IMAGE_CROPPED:
-		v = json_object_get(data, "cropped_image");
-		break;
-	case IMAGE_PORTRAIT:
-		hp = json_object_get(data, "head_portrait");
-		if (json_is_object(hp))
-			v = json_object_get(hp, "image");
-		break;
-	case IMAGE_ID_NUMBER:
-		v = json_object_get(data, "id_number_image");
-		break;
-	}
-	/* The back of a card has no portrait: null or "" mean no image. */
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return NULL;
-	return v;
-}
-
-/*
- * Create a fresh temporary file in dirfd, name in tmp. O_EXCL makes a
- * guessed name harmless (it fails, and another is tried); the name only
- * needs to be unlikely to collide.
- */
-static int
-tmp_create(int dirfd, char tmp[TMPNAME_LEN])
-{
-	static unsigned long seq;
-	struct timespec ts;
-	unsigned long long r;
-	int fd, i;
-
-	for (i = 0; i < TMP_TRIES; i++) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r = (unsigned long long)ts.tv_nsec ^
-		    ((unsigned long long)ts.tv_sec << 30) ^
-		    ((unsigned long long)getpid() << 40) ^
-		    ((unsigned long long)++seq * 0x9e3779b97f4a7c15ULL);
-		snprintf(tmp, TMPNAME_LEN, ".faiz-%016llx.tmp", r);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
-			return fd;
-	}
-	return -1;
-}
-
-/* Set the mode, write all of b, sync and close fd (always closed). 0, or -1 with errno. */
-static int
-fill(int fd, const unsigned char *b, size_t n)
-{
-	ssize_t w;
-	int e;
-
-	/* The mode given to openat is cut by the umask; make it exactly 0600. */
-	if (fchmod(fd, 0600) == -1)
-		goto fail;
-	while (n > 0) {
-		w = write(fd, b, n > SSIZE_MAX ? SSIZE_MAX : n);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (w == 0) {
-			errno = EIO;
-			goto fail;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	/* Some file systems cannot sync; that is no reason to fail the save. */
-	if (fsync(fd) == -1 && errno != EINVAL)
-		goto fail;
-	return close(fd);
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-/* File systems without hard links (FAT, some FUSE) say so with these. */
-static int
-no_links(int e)
-{
-	return e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS;
-}
-
-/*
- * Move p's temporary file to its name. Without force linkat(2) refuses to
- * replace anything, even a dangling symbolic link; with force renameat(2)
- * replaces the name itself and never follows a link there.
- */
+/* Move p's temporary file to its name, never over anything without force. */
 static int
 commit(int dirfd, struct pending *p, int force, struct fz_err *err)
 {
-	int fd;
-
-	if (force) {
-		if (renameat(dirfd, p->tmp, dirfd, p->name) == -1)
-			goto failed;
+	switch (safefile_commit(dirfd, p->tmp, p->name, force)) {
+	case SAFEFILE_OK:
 		p->have_tmp = 0;
 		p->committed = 1;
 		return SAVE_OK;
+	case SAFEFILE_EXISTS:
+		fz_seterr(err, "%s: file exists (use --force)", p->path);
+		return SAVE_EXISTS;
+	default:
+		fz_seterr(err, "%s: %s", p->path, strerror(errno));
+		return SAVE_FAILED;
 	}
-	if (linkat(dirfd, p->tmp, dirfd, p->name, 0) == -1) {
-		if (errno == EEXIST)
-			goto exists;
-		if (!no_links(errno))
-			goto failed;
-		/* No hard links here: write the name itself, still with O_EXCL. */
-		fd = openat(dirfd, p->name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd == -1) {
-			if (errno == EEXIST)
-				goto exists;
-			goto failed;
-		}
-		p->committed = 1;
-		if (fill(fd, p->bytes, p->n) == -1)
-			goto failed;
-	}
-	p->committed = 1;
-	if (unlinkat(dirfd, p->tmp, 0) == -1)
-		goto failed;
-	p->have_tmp = 0;
-	return SAVE_OK;
-exists:
-	fz_seterr(err, "%s: file exists (use --force)", p->path);
-	return SAVE_EXISTS;
-failed:
-	fz_seterr(err, "%s: %s", p->path, strerror(errno));
-	return SAVE_FAILED;
 }
 
 /* Remove what this call left in dirfd: temporary files and the names it created. */
@@ -369,38 +149,24 @@ rollback(int dirfd, struct pending *p, size_t np)
 	errno = e;
 }
 
-/* Decode and check every requested image present in data into p; nothing is written. */
+/* Check every requested image present in imgs and name it in p; nothing is written. */
 static int
-gather(const json_t *data, unsigned kinds, const char *dir, const char *stem,
-    struct pending *p, size_t *np, struct fz_err *err)
+gather(const struct save_bytes *imgs, unsigned kinds, const char *dir,
+    const char *stem, struct pending *p, size_t *np, struct fz_err *err)
 {
-	const json_t *v;
 	size_t i;
 
 	for (i = 0; i < NKINDS; i++) {
 		if (!(kinds & kinds_tab[i].bit))
 			continue;
-		if ((v = image_text(data, kinds_tab[i].bit)) == NULL)
+		/* The back of a card has no portrait: no bytes, no image. */
+		if (imgs == NULL || imgs[i].data == NULL || imgs[i].len == 0)
 			continue;
 		p[*np].k = &kinds_tab[i];
-		switch (b64_decode(json_string_value(v), json_string_length(v),
-		    &p[*np].bytes, &p[*np].n)) {
-		case B64_OK:
-			break;
-		case B64_TOO_LARGE:
-			fz_seterr(err, "returned %s image is too large",
-			    kinds_tab[i].key);
-			return SAVE_BAD_IMAGE;
-		case B64_NOMEM:
-			fz_seterr(err, "out of memory");
-			return SAVE_FAILED;
-		default:
-			fz_seterr(err, "returned %s image is not valid base64",
-			    kinds_tab[i].key);
-			return SAVE_BAD_IMAGE;
-		}
+		p[*np].bytes = imgs[i].data;
+		p[*np].n = imgs[i].len;
 		(*np)++;
-		if (jpeg_probe(p[*np - 1].bytes, p[*np - 1].n, NULL, NULL) !=
+		if (jpeg_probe(imgs[i].data, imgs[i].len, NULL, NULL) !=
 		    JPEG_OK) {
 			fz_seterr(err, "returned %s image is not a JPEG",
 			    kinds_tab[i].key);
@@ -444,8 +210,9 @@ record(json_t *images_out, struct pending *p, size_t np)
 }
 
 int
-save_images(int dirfd, const char *dir, const char *stem, const json_t *data,
-    unsigned kinds, int force, json_t *images_out, struct fz_err *err)
+save_images(int dirfd, const char *dir, const char *stem,
+    const struct save_bytes *imgs, unsigned kinds, int force,
+    json_t *images_out, struct fz_err *err)
 {
 	struct pending p[NKINDS];
 	size_t i, np = 0;
@@ -457,18 +224,18 @@ save_images(int dirfd, const char *dir, const char *stem, const json_t *data,
 		    stem != NULL ? stem : "(null)");
 		return SAVE_FAILED;
 	}
-	if ((rc = gather(data, kinds, dir, stem, p, &np, err)) != SAVE_OK)
+	if ((rc = gather(imgs, kinds, dir, stem, p, &np, err)) != SAVE_OK)
 		goto done;
 
 	/* Write every image to a temporary file before any name appears. */
 	for (i = 0; i < np; i++) {
-		if ((fd = tmp_create(dirfd, p[i].tmp)) == -1) {
+		if ((fd = safefile_tmp(dirfd, p[i].tmp)) == -1) {
 			fz_seterr(err, "%s: %s", dir, strerror(errno));
 			rc = SAVE_FAILED;
 			goto done;
 		}
 		p[i].have_tmp = 1;
-		if (fill(fd, p[i].bytes, p[i].n) == -1) {
+		if (safefile_fill(fd, p[i].bytes, p[i].n) == -1) {
 			fz_seterr(err, "%s: %s", p[i].path, strerror(errno));
 			rc = SAVE_FAILED;
 			goto done;
@@ -485,7 +252,6 @@ done:
 	if (rc != SAVE_OK)
 		rollback(dirfd, p, np);
 	for (i = 0; i < np; i++) {
-		free(p[i].bytes);
 		free(p[i].name);
 		free(p[i].path);
 	}

@@ -9,15 +9,32 @@
 #include <string.h>
 #include <time.h>
 
+static void
+vseterr(struct fz_err *e, int errnum, const char *fmt, va_list ap)
+{
+	if (e == NULL)
+		return;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	e->errnum = errnum;
+}
+
 void
 fz_seterr(struct fz_err *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vseterr(e, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+fz_seterrno(struct fz_err *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vseterr(e, errnum, fmt, ap);
 	va_end(ap);
 }
 

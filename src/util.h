@@ -4,13 +4,23 @@
 
 #include <stddef.h>
 
-/* Modules never print: they fill one of these and return -1. main.c prints it. */
+/*
+ * Modules never print: they fill one of these and return -1. main.c
+ * prints it. errnum is the errno behind the failure when a system call
+ * gave one (main tells a closed pipe, EPIPE, from a real failure by it),
+ * else 0.
+ */
 struct fz_err {
 	char msg[1024];
+	int errnum;
 };
 
+/* Set the message; errnum becomes 0. */
 void fz_seterr(struct fz_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Set the message and the errno behind it. */
+void fz_seterrno(struct fz_err *e, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* strdup that returns NULL for NULL. */
 char *fz_strdup(const char *s);

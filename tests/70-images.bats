@@ -186,6 +186,29 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	no_temp out
 }
 
+@test "25 folders of front.jpg with -r: front, front-2 ... front-25 in input order" {
+	local i d want=() got
+	for i in $(seq -w 1 25); do
+		mkdir -p "people/p$i"
+		cp "$FRONT" "people/p$i/front.jpg"
+	done
+	# A hang guard only (the run takes about a second): the old naming
+	# spun before the first upload and ignored SIGTERM.
+	run --separate-stderr timeout -s KILL 120 "$FAIZ" --rate 50 --retries 1 -r --save-images out people/
+	assert_equal "$status" 0
+	assert_records 25
+	assert_equal "$(nreq)" 25
+	for i in $(seq 1 25); do
+		d="$(printf 'people/p%02d/front.jpg' "$i")"
+		if [ "$i" -eq 1 ]; then got=front; else got="front-$i"; fi
+		assert_equal "$(jq -r .file <<<"${lines[$((i - 1))]}")" "$d"
+		assert_equal "$(jq -r .images.cropped <<<"${lines[$((i - 1))]}")" "out/$got.cropped.jpg"
+		want+=("$got.cropped.jpg" "$got.id_number.jpg" "$got.portrait.jpg")
+	done
+	assert_equal "$(listing out)" "$(printf '%s\n' "${want[@]}" | LC_ALL=C sort)"
+	no_temp out
+}
+
 @test "a symlink at the target name is not followed without --force" {
 	mkdir -m 0700 out
 	echo "victim" >victim.txt

@@ -26,16 +26,16 @@ teardown() {
 
 # --- extracting the truth from the sources ----------------------------------
 
-# The long option names of long_options[], one per line.
+# The long option names of the option table (opt_table[]), one per line.
 long_opts() {
-	sed -n '/long_options\[\][[:space:]]*=/,/^[[:space:]]*};/p' "$OPTIONS_C" |
-		sed -n 's/^[[:space:]]*{[[:space:]]*"\([^"]*\)".*/\1/p'
+	sed -n '/opt_table\[\][[:space:]]*=/,/^[[:space:]]*};/p' "$OPTIONS_C" |
+		sed -n 's/^[[:space:]]*{[[:space:]{]*"\([^"]*\)".*/\1/p'
 }
 
 # "name x" for each long option whose value is the short option 'x'.
 long_short_pairs() {
-	sed -n '/long_options\[\][[:space:]]*=/,/^[[:space:]]*};/p' "$OPTIONS_C" |
-		sed -n "s/^[[:space:]]*{[[:space:]]*\"\([^\"]*\)\".*'\(.\)'[[:space:]]*}.*/\1 \2/p"
+	sed -n '/opt_table\[\][[:space:]]*=/,/^[[:space:]]*};/p' "$OPTIONS_C" |
+		sed -n "s/^[[:space:]]*{[[:space:]{]*\"\([^\"]*\)\".*'\(.\)'[[:space:]]*}.*/\1 \2/p"
 }
 
 # The short option letters of short_options, one per line (':' dropped).
@@ -110,7 +110,7 @@ bash_complete() {
 	[ "${#lines[@]}" -ge 1 ]
 	local x
 	for x in $(short_opts); do
-		long_short_pairs | grep -qE "^[a-z-]+ $x\$" || fail "short option -$x has no long name in long_options[]"
+		long_short_pairs | grep -qE "^[a-z-]+ $x\$" || fail "short option -$x has no long name in opt_table[]"
 	done
 }
 
@@ -283,7 +283,7 @@ src_warning_codes() {
 		# checks.c and pair.c, or another module's warning such as small_image.
 		src_warning_codes | grep -qxF -- "$code" ||
 			cat "$ROOT"/src/*.c | tr '\n' ' ' |
-			grep -qE -- "(record_warning\([^,()]+|\"code\"),[[:space:]]*\"$code\"" ||
+			grep -qE -- "((record_warning|recog_result_warn)\([^,()]+|\"code\"),[[:space:]]*\"$code\"" ||
 			fail "documented warning code '$code' is not used in src/"
 	done
 }

@@ -99,7 +99,7 @@ test_parse(void)
 {
 	struct config_file cf;
 	struct strlist w = { 0 };
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 	const char *text =
 	    "# a comment\n"
 	    "; another\n"
@@ -169,7 +169,7 @@ test_parse_pitfalls(void)
 {
 	struct config_file cf;
 	struct strlist w = { 0 };
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 
 	/* Inline comments after a value, a quoted value and a section. */
 	CHECK(parse("[default]  # main account\n"

@@ -115,7 +115,7 @@ static void
 test_dir_flat(void)
 {
 	struct gather_opts o = {0, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char dir[128];
 	char *args[1];
@@ -167,7 +167,7 @@ static void
 test_dir_recursive(void)
 {
 	struct gather_opts o = {1, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char dir[128];
 	char *args[1] = {dir};
@@ -196,7 +196,7 @@ static void
 test_depth(void)
 {
 	struct gather_opts o = {1, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char rel[512], note[600], dir[128];
 	char *args[1] = {dir};
@@ -236,7 +236,7 @@ test_depth(void)
 static void
 test_operands(void)
 {
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	static const char list[] = "one.jpg\r\ntwo.jpg\n\n\r\nthree.jpg";
 	char p0[128], p1[128], p2[128], p3[128], p4[128];
@@ -271,7 +271,7 @@ test_operands(void)
 static void
 test_null_lists(void)
 {
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	static const char list[] = "a\0\0b c\n.jpg\0d\r\0e";
 	static const char nl[] = "a\nb";
@@ -313,7 +313,7 @@ test_null_lists(void)
 static void
 test_long_lines(void)
 {
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char *buf, want[128];
 	char *args[1] = {(char *)(size_t) "-"};
@@ -358,7 +358,7 @@ test_long_lines(void)
 static void
 test_huge_list(void)
 {
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char *buf, *p;
 	char *args[1] = {(char *)(size_t) "-"};
@@ -385,7 +385,7 @@ static void
 test_files_from(void)
 {
 	struct gather_opts o = {0, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char ff[128], op[128];
 	char *args[2] = {op, (char *)(size_t) "-"};
@@ -439,7 +439,7 @@ static void
 test_two_stdin(void)
 {
 	struct gather_opts o = {0, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	char *two[2] = {(char *)(size_t) "-", (char *)(size_t) "-"};
 	static const char want[] =
@@ -472,7 +472,7 @@ static void
 test_unreadable(void)
 {
 	struct gather_opts o = {0, 0, NULL, NULL};
-	struct fz_err err = {""};
+	struct fz_err err = { "", 0 };
 	struct gather g;
 	struct rlimit old, lim;
 	char dir[128], file[128];

@@ -53,7 +53,7 @@ static char *
 render_opts(enum out_format fmt, const struct out_opts *oo, json_t **recs,
     size_t n, int *rc)
 {
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 	struct out *o;
 	char *buf = NULL;
 	size_t len = 0, i;

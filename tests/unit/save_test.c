@@ -11,6 +11,9 @@
 #include <jansson.h>
 
 #include "options.h"
+#include "gw_b64.h"
+#include "gw_response.h"
+#include "record.h"
 #include "save.h"
 #include "unit.h"
 
@@ -157,6 +160,35 @@ cat(const char *a, const char *b)
 	return s;
 }
 
+/*
+ * The gateway's answer as the run loop gets it: the images asked for
+ * decoded from data by the gateway backend, then saved from their bytes.
+ */
+static int
+save_json(int dfd, const char *dir, const char *stem, const json_t *data,
+    unsigned kinds, int force, json_t *imgs, struct fz_err *err)
+{
+	struct recog_result *r = recog_result_new(0);
+	struct save_bytes b[RECOG_NIMAGES];
+	size_t i;
+	int rc;
+
+	if (r == NULL)
+		abort();
+	rc = resp_images(data, kinds, r, err);
+	if (rc == RESP_IMG_OK) {
+		for (i = 0; i < RECOG_NIMAGES; i++) {
+			b[i].data = r->images[i].data;
+			b[i].len = r->images[i].len;
+		}
+		rc = save_images(dfd, dir, stem, b, kinds, force, imgs, err);
+	} else {
+		rc = rc == RESP_IMG_BAD ? SAVE_BAD_IMAGE : SAVE_FAILED;
+	}
+	recog_result_free(r);
+	return rc;
+}
+
 static void
 test_b64(void)
 {
@@ -165,54 +197,55 @@ test_b64(void)
 	size_t n;
 	char *big;
 
-	CHECK(save_b64_decode("QUJD", 4, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("QUJD", 4, &out, &n, &err) == 0);
 	CHECK(n == 3 && memcmp(out, "ABC", 3) == 0);
 	free(out);
-	CHECK(save_b64_decode("QUI=", 4, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("QUI=", 4, &out, &n, &err) == 0);
 	CHECK(n == 2 && memcmp(out, "AB", 2) == 0);
 	free(out);
-	CHECK(save_b64_decode("QQ==", 4, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("QQ==", 4, &out, &n, &err) == 0);
 	CHECK(n == 1 && out[0] == 'A');
 	free(out);
-	CHECK(save_b64_decode("+/+/", 4, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("+/+/", 4, &out, &n, &err) == 0);
 	CHECK(n == 3 && out[0] == 0xfb && out[1] == 0xff && out[2] == 0xbf);
 	free(out);
-	CHECK(save_b64_decode("QUJD\r\nRA==\n", 11, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("QUJD\r\nRA==\n", 11, &out, &n, &err) == 0);
 	CHECK(n == 4 && memcmp(out, "ABCD", 4) == 0);
 	free(out);
-	CHECK(save_b64_decode(" Q U J D ", 9, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode(" Q U J D ", 9, &out, &n, &err) == 0);
 	CHECK(n == 3 && memcmp(out, "ABC", 3) == 0);
 	free(out);
-	CHECK(save_b64_decode("", 0, &out, &n, &err) == 0);
+	CHECK(gw_b64_decode("", 0, &out, &n, &err) == 0);
 	CHECK(n == 0 && out != NULL);
 	free(out);
 
 	err.msg[0] = '\0';
-	CHECK(save_b64_decode("QU*D", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QU*D", 4, &out, &n, &err) == -1);
 	CHECK_STR(err.msg, "invalid base64");
 	CHECK(out == NULL && n == 0);
-	CHECK(save_b64_decode("QUJ", 3, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QUJDR", 5, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("Q===", 4, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("====", 4, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QQ==QUJD", 8, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("Q=Q=", 4, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("=QUJ", 4, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QU\tJD", 5, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QU-_", 4, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QUJD\0AAA", 8, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("QUJ\xc3\xa9", 5, &out, &n, &err) == -1);
-	CHECK(save_b64_decode("data:image/jpeg;base64,QUJD", 27, &out, &n,
+	CHECK(gw_b64_decode("QUJ", 3, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QUJDR", 5, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("Q===", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("====", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QQ==QUJD", 8, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("Q=Q=", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("=QUJ", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QU\tJD", 5, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QU-_", 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QUJD\0AAA", 8, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("QUJ\xc3\xa9", 5, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode("data:image/jpeg;base64,QUJD", 27, &out, &n,
 	    &err) == -1);
 
 	/* Bounded: one byte over the limit is refused before decoding. */
-	if ((big = malloc(SAVE_B64_MAX + 4)) == NULL)
+	if ((big = malloc(GW_B64_MAX + 4)) == NULL)
 		abort();
-	memset(big, 'A', SAVE_B64_MAX + 4);
-	CHECK(save_b64_decode(big, SAVE_B64_MAX, &out, &n, &err) == 0);
-	CHECK(n == SAVE_B64_MAX / 4 * 3);
+	memset(big, 'A', GW_B64_MAX + 4);
+	CHECK(gw_b64_decode(big, GW_B64_MAX, &out, &n, &err) == 0);
+	CHECK(n == GW_B64_MAX / 4 * 3);
 	free(out);
-	CHECK(save_b64_decode(big, SAVE_B64_MAX + 4, &out, &n, &err) == -1);
+	CHECK(gw_b64_decode(big, GW_B64_MAX + 4, &out, &n, &err) ==
+	    GW_B64_TOO_LARGE);
 	CHECK(strstr(err.msg, "too large") != NULL);
 	free(big);
 }
@@ -274,7 +307,7 @@ main(void)
 	umask(0277);
 	data = make_data(c1, c2, c3);
 	imgs = json_object();
-	rc = save_images(dfd, dir, "card", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "card", data, IMAGE_ALL, 0, imgs, &err);
 	umask(022);
 	CHECK(rc == SAVE_OK);
 	p = cat(dir, "/card.cropped.jpg");
@@ -315,7 +348,7 @@ main(void)
 	/* No overwrite without force: originals untouched, nothing new. */
 	data = make_data(c3, c1, c2);
 	imgs = json_object();
-	rc = save_images(dfd, dir, "card", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "card", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_EXISTS);
 	p = cat(dir, "/card.cropped.jpg: file exists (use --force)");
 	CHECK_STR(err.msg, p);
@@ -333,7 +366,7 @@ main(void)
 	p = cat(dir, "/half.portrait.jpg");
 	write_text(p, "keep");
 	free(p);
-	rc = save_images(dfd, dir, "half", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "half", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_EXISTS);
 	p = cat(dir, "/half.portrait.jpg: file exists (use --force)");
 	CHECK_STR(err.msg, p);
@@ -347,7 +380,7 @@ main(void)
 	CHECK(count(dir, &dots) == 4 && dots == 0);
 
 	/* With force the files are replaced, still 0600. */
-	rc = save_images(dfd, dir, "card", data, IMAGE_ALL, 1, imgs, &err);
+	rc = save_json(dfd, dir, "card", data, IMAGE_ALL, 1, imgs, &err);
 	CHECK(rc == SAVE_OK);
 	p = cat(dir, "/card.cropped.jpg");
 	CHECK(file_is_jpeg(p, 300, 0x33));
@@ -369,11 +402,11 @@ main(void)
 	CHECK_STR(which, link);
 	free(which);
 	imgs = json_object();
-	rc = save_images(dfd, dir, "sym", data, IMAGE_CROPPED, 0, imgs, &err);
+	rc = save_json(dfd, dir, "sym", data, IMAGE_CROPPED, 0, imgs, &err);
 	CHECK(rc == SAVE_EXISTS);
 	CHECK(file_is(victim, (const unsigned char *)"victim", 6));
 	CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode));
-	rc = save_images(dfd, dir, "sym", data, IMAGE_CROPPED, 1, imgs, &err);
+	rc = save_json(dfd, dir, "sym", data, IMAGE_CROPPED, 1, imgs, &err);
 	CHECK(rc == SAVE_OK);
 	CHECK(file_is(victim, (const unsigned char *)"victim", 6));
 	CHECK(lstat(link, &sb) == 0 && S_ISREG(sb.st_mode));
@@ -386,10 +419,10 @@ main(void)
 	CHECK(symlink(p, link) == 0);
 	CHECK(save_would_clobber(dir, "dang", IMAGE_CROPPED, &which) == 1);
 	free(which);
-	rc = save_images(dfd, dir, "dang", data, IMAGE_CROPPED, 0, imgs, &err);
+	rc = save_json(dfd, dir, "dang", data, IMAGE_CROPPED, 0, imgs, &err);
 	CHECK(rc == SAVE_EXISTS);
 	CHECK(missing(p));
-	rc = save_images(dfd, dir, "dang", data, IMAGE_CROPPED, 1, imgs, &err);
+	rc = save_json(dfd, dir, "dang", data, IMAGE_CROPPED, 1, imgs, &err);
 	CHECK(rc == SAVE_OK);
 	CHECK(missing(p));
 	CHECK(lstat(link, &sb) == 0 && S_ISREG(sb.st_mode));
@@ -404,13 +437,13 @@ main(void)
 	bad = b64((const unsigned char *)"not a jpeg at all", 17);
 	data = make_data(c1, bad, c3);
 	imgs = json_object();
-	rc = save_images(dfd, dir, "bad", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "bad", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_BAD_IMAGE);
 	CHECK_STR(err.msg, "returned portrait image is not a JPEG");
 	CHECK(count(dir, &dots) == n0 && dots == 0);
 	CHECK(json_object_size(imgs) == 0);
 	/* The bad one not requested: the rest is saved. */
-	rc = save_images(dfd, dir, "bad", data, IMAGE_CROPPED | IMAGE_ID_NUMBER,
+	rc = save_json(dfd, dir, "bad", data, IMAGE_CROPPED | IMAGE_ID_NUMBER,
 	    0, imgs, &err);
 	CHECK(rc == SAVE_OK);
 	CHECK(json_object_size(imgs) == 2);
@@ -420,14 +453,14 @@ main(void)
 	free(bad);
 	n0 += 2;
 	data = make_data(c1, c2, "@@@@");
-	rc = save_images(dfd, dir, "bad2", data, IMAGE_ALL, 1, imgs, &err);
+	rc = save_json(dfd, dir, "bad2", data, IMAGE_ALL, 1, imgs, &err);
 	CHECK(rc == SAVE_BAD_IMAGE);
 	CHECK_STR(err.msg, "returned id_number image is not valid base64");
 	CHECK(count(dir, &dots) == n0 && dots == 0);
 	json_decref(data);
 	/* A truncated JPEG is not a JPEG either. */
 	data = make_data("/9j/", NULL, NULL);
-	rc = save_images(dfd, dir, "bad3", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "bad3", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_BAD_IMAGE);
 	CHECK_STR(err.msg, "returned cropped image is not a JPEG");
 	CHECK(count(dir, &dots) == n0 && dots == 0);
@@ -438,7 +471,7 @@ main(void)
 	data = make_data(NULL, "", c3);
 	json_object_set_new(data, "cropped_image", json_null());
 	imgs = json_object();
-	rc = save_images(dfd, dir, "back", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "back", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_OK);
 	CHECK(json_object_size(imgs) == 1);
 	CHECK(json_object_get(imgs, "id_number") != NULL);
@@ -448,21 +481,21 @@ main(void)
 	json_decref(imgs);
 	/* No data object at all: nothing to do. */
 	imgs = json_object();
-	CHECK(save_images(dfd, dir, "none", NULL, IMAGE_ALL, 0, imgs, &err) ==
+	CHECK(save_json(dfd, dir, "none", NULL, IMAGE_ALL, 0, imgs, &err) ==
 	    SAVE_OK);
 	CHECK(json_object_size(imgs) == 0);
 	/* images_out may be NULL. */
 	data = make_data(c1, NULL, NULL);
-	CHECK(save_images(dfd, dir, "noout", data, IMAGE_ALL, 0, NULL, &err) ==
+	CHECK(save_json(dfd, dir, "noout", data, IMAGE_ALL, 0, NULL, &err) ==
 	    SAVE_OK);
 	n0++;
 
 	/* Unsafe stems are refused. */
-	CHECK(save_images(dfd, dir, ".hidden", data, IMAGE_ALL, 0, imgs, &err) ==
+	CHECK(save_json(dfd, dir, ".hidden", data, IMAGE_ALL, 0, imgs, &err) ==
 	    SAVE_FAILED);
-	CHECK(save_images(dfd, dir, "../up", data, IMAGE_ALL, 0, imgs, &err) ==
+	CHECK(save_json(dfd, dir, "../up", data, IMAGE_ALL, 0, imgs, &err) ==
 	    SAVE_FAILED);
-	CHECK(save_images(dfd, dir, "", data, IMAGE_ALL, 0, imgs, &err) ==
+	CHECK(save_json(dfd, dir, "", data, IMAGE_ALL, 0, imgs, &err) ==
 	    SAVE_FAILED);
 	CHECK(count(dir, &dots) == n0 && dots == 0);
 	p = cat(root, "/up.cropped.jpg");
@@ -479,7 +512,7 @@ main(void)
 	free(p);
 	n0++;
 	data = make_data(c1, c2, c3);
-	rc = save_images(dfd, dir, "fail", data, IMAGE_ALL, 1, imgs, &err);
+	rc = save_json(dfd, dir, "fail", data, IMAGE_ALL, 1, imgs, &err);
 	CHECK(rc == SAVE_FAILED);
 	p = cat(dir, "/fail.portrait.jpg: ");
 	CHECK(strncmp(err.msg, p, strlen(p)) == 0);
@@ -490,7 +523,7 @@ main(void)
 	CHECK(count(dir, &dots) == n0 && dots == 0);
 	CHECK(json_object_size(imgs) == 0);
 	/* Without force the directory is an existing name. */
-	rc = save_images(dfd, dir, "fail", data, IMAGE_ALL, 0, imgs, &err);
+	rc = save_json(dfd, dir, "fail", data, IMAGE_ALL, 0, imgs, &err);
 	CHECK(rc == SAVE_EXISTS);
 	CHECK(count(dir, &dots) == n0 && dots == 0);
 	json_decref(imgs);
@@ -498,7 +531,7 @@ main(void)
 	/* A trailing slash on dir gives no double slash in the paths. */
 	p = cat(dir, "/");
 	imgs = json_object();
-	CHECK(save_images(dfd, p, "slash", data, IMAGE_CROPPED, 0, imgs, &err) ==
+	CHECK(save_json(dfd, p, "slash", data, IMAGE_CROPPED, 0, imgs, &err) ==
 	    SAVE_OK);
 	free(p);
 	p = cat(dir, "/slash.cropped.jpg");
@@ -508,7 +541,7 @@ main(void)
 
 	/* A stem that is not UTF-8 still gives valid JSON strings. */
 	imgs = json_object();
-	CHECK(save_images(dfd, dir, "k\xff", data, IMAGE_CROPPED, 0, imgs,
+	CHECK(save_json(dfd, dir, "k\xff", data, IMAGE_CROPPED, 0, imgs,
 	    &err) == SAVE_OK);
 	p = cat(dir, "/k\xef\xbf\xbd.cropped.jpg");
 	CHECK_STR(json_string_value(json_object_get(imgs, "cropped")), p);

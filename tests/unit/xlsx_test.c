@@ -34,7 +34,7 @@ static int
 write_xlsx(const char *path, json_t **recs, size_t n)
 {
 	struct out_opts oo = { 0, path, 0 };
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 	struct out *o;
 	size_t i;
 	int rc = -1;
@@ -145,7 +145,7 @@ static void
 test_errors(void)
 {
 	struct out_opts oo = { 0, NULL, 0 };
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 	struct stat st;
 	json_t *rec = rec_card("a.jpg", "x", "1");
 	struct out *o;
@@ -233,7 +233,7 @@ test_many(void)
 	    "rows = list(ws.iter_rows(values_only=True))\n"
 	    "print(len(rows), repr(rows[-1][8]))\n";
 	struct out_opts oo = { 0, NULL, 0 };
-	struct fz_err err = { "" };
+	struct fz_err err = { "", 0 };
 	char *path = fz_printf("%s/many.xlsx", dir), id[32];
 	struct out *o;
 	json_t *rec;

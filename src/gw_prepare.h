@@ -1,6 +1,6 @@
 /* Image preparation before upload: EXIF orientation applied, downscaling, re-encoding to fit the size limit. */
-#ifndef PREPARE_H
-#define PREPARE_H
+#ifndef GW_PREPARE_H
+#define GW_PREPARE_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* HTTP transport over libcurl's multi interface: several uploads in flight, bounded responses, classified failures. */
-#ifndef HTTP_H
-#define HTTP_H
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
 
 #include <signal.h>
 #include <stddef.h>

@@ -1,10 +1,13 @@
-/* Reading the gateway's answer: both envelopes, every failure row of the protocol. */
-#ifndef RESPONSE_H
-#define RESPONSE_H
+/* Reading the gateway's answer: both envelopes, every failure row of the protocol, the fields and images it returns. */
+#ifndef GW_RESPONSE_H
+#define GW_RESPONSE_H
 
 #include <stddef.h>
 
 #include <jansson.h>
+
+#include "recog.h"
+#include "util.h"
 
 enum resp_verdict {
 	RESP_OK,          /* recognised */
@@ -33,11 +36,24 @@ struct resp_result {
 void resp_parse(long status, const char *body, size_t len,
     struct resp_result *r);
 /*
- * Copy the recognised fields of r->data into the record (side, type, the
- * text fields, flags, time_cost) and sid from the envelope. Returns 0, or -1
- * with r->code/message set to bad_response when a field has the wrong type.
+ * Copy the recognised fields of r->data into out (side, type, the text
+ * fields, flags, time_cost) and sid from the envelope. Returns 0, or -1
+ * with r->code/message set to bad_response when a field has the wrong
+ * type (fields before it stay copied, as they were read).
  */
-int resp_fill_record(struct resp_result *r, json_t *rec);
+int resp_fill_result(struct resp_result *r, struct recog_result *out);
+
+enum { RESP_IMG_OK = 0, RESP_IMG_BAD = -1, RESP_IMG_NOMEM = -2 };
+/*
+ * Decode the images asked for (bits 1 << enum recog_image_kind) present in
+ * the response's data (data.cropped_image, data.head_portrait.image,
+ * data.id_number_image; missing, null or "" is absent) into out->images,
+ * checking each is a JPEG. RESP_IMG_OK, or RESP_IMG_BAD ("returned KIND
+ * image is not valid base64" and the like: the record's bad_image) or
+ * RESP_IMG_NOMEM with err set.
+ */
+int resp_images(const json_t *data, unsigned kinds, struct recog_result *out,
+    struct fz_err *err);
 void resp_free(struct resp_result *r);
 
 /* The service page's explanation for a data.error_code, or NULL. */

@@ -1,10 +1,10 @@
-/* Unit tests for prepare.c: JPEGs made with TurboJPEG, rotated, downscaled and squeezed, then decoded and sampled. */
+/* Unit tests for gw_prepare.c: JPEGs made with TurboJPEG, rotated, downscaled and squeezed, then decoded and sampled. */
 #include <stdlib.h>
 
 #include <turbojpeg.h>
 
 #include "jpeg.h"
-#include "prepare.h"
+#include "gw_prepare.h"
 #include "unit.h"
 
 /* The quadrant colours of the test pattern: top-left, top-right, bottom-left, bottom-right. */
@@ -689,5 +689,5 @@ main(void)
 	}
 
 	free(base.b);
-	return unit_done("prepare");
+	return unit_done("gw_prepare");
 }

@@ -1,26 +1,14 @@
-/* Request signing: SHA-256 and the nonce from OpenSSL's libcrypto. */
-#include "sign.h"
+/* Request signing for the Faiz gateway: the nonce from OpenSSL's CSPRNG, the sign over body and secret. */
+#include "gw_sign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-int
-sign_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
-		return -1;
-	fz_hex(md, 32, out);
-	return 0;
-}
+#include "digest.h"
 
 int
 sign_request(struct sign_headers *h, const char *image_sha256,
@@ -49,7 +37,7 @@ sign_request(struct sign_headers *h, const char *image_sha256,
 	memcpy(buf, h->body, blen);
 	buf[blen] = '.';
 	memcpy(buf + blen + 1, secret, slen);
-	rc = sign_sha256_hex(buf, blen + 1 + slen, h->sign);
+	rc = digest_sha256_hex(buf, blen + 1 + slen, h->sign);
 	/* The buffer held the secret key: wipe it before it goes back to malloc. */
 	OPENSSL_cleanse(buf, blen + 1 + slen);
 	free(buf);

@@ -1,5 +1,5 @@
 /* Response parsing: HTTP status, iFlytek and platform envelopes, data.error_code. */
-#include "response.h"
+#include "gw_response.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_b64.h"
+#include "jpeg.h"
 #include "record.h"
 
 /* From the service page's table of error_code values. */
@@ -266,8 +268,15 @@ static const struct {
 	{ "临时身份证", "temporary" },
 };
 
+/* A JSON string into a result's text; 0 or -1 (out of memory). */
+static int
+take_text(struct recog_text *t, const json_t *v)
+{
+	return recog_text_set(t, json_string_value(v), json_string_length(v));
+}
+
 int
-resp_fill_record(struct resp_result *r, json_t *rec)
+resp_fill_result(struct resp_result *r, struct recog_result *out)
 {
 	static const char *const flags[] = { "head_covered", "head_blurred",
 		"border_covered", "gray_image", NULL };
@@ -283,7 +292,8 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 			continue;
 		if (!json_is_string(v))
 			goto badtype_str;
-		json_object_set(rec, record_text_fields[i], v);
+		if (take_text(&out->text[i], v) == -1)
+			goto nomem;
 	}
 	v = json_object_get(r->data, "type");
 	if (v != NULL && !json_is_null(v)) {
@@ -292,11 +302,11 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 			return -1;
 		}
 		type = json_string_value(v);
-		json_object_set(rec, "type", v);
+		if (take_text(&out->type, v) == -1)
+			goto nomem;
 		for (i = 0; i < sizeof(sides) / sizeof(sides[0]); i++)
 			if (strcmp(type, sides[i].type) == 0)
-				json_object_set_new(rec, "side",
-				    json_string(sides[i].side));
+				out->side = sides[i].side;
 	}
 	for (i = 0; flags[i] != NULL; i++) {
 		v = json_object_get(r->data, flags[i]);
@@ -307,7 +317,7 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 			    "boolean", flags[i]);
 			return -1;
 		}
-		json_object_set(rec, flags[i], v);
+		out->flags[i] = json_is_true(v);
 	}
 	tc = json_object_get(r->data, "time_cost");
 	if (json_is_object(tc)) {
@@ -319,8 +329,11 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 			    "something other than integers");
 			return -1;
 		}
-		json_object_set_new(rec, "time_cost", json_pack("{s:O?, s:O?}",
-		    "preprocess", pre, "recognize", recg));
+		out->has_time_cost = 1;
+		out->has_preprocess = pre != NULL;
+		out->has_recognize = recg != NULL;
+		out->preprocess = pre ? (long long)json_integer_value(pre) : 0;
+		out->recognize = recg ? (long long)json_integer_value(recg) : 0;
 	} else if (tc != NULL && !json_is_null(tc)) {
 		set(r, RESP_BAD, "bad_response", "data.time_cost is not an "
 		    "object");
@@ -351,14 +364,84 @@ resp_fill_record(struct resp_result *r, json_t *rec)
 		}
 	}
 	sid = json_object_get(r->root, "sid");
-	if (json_is_string(sid))
-		json_object_set(rec, "sid", sid);
+	if (json_is_string(sid) && take_text(&out->sid, sid) == -1)
+		goto nomem;
 	return 0;
 
 badtype_str:
 	set(r, RESP_BAD, "bad_response", "data.%s is not a string",
 	    record_text_fields[i]);
 	return -1;
+nomem:
+	set(r, RESP_BAD, "bad_response", "out of memory");
+	return -1;
+}
+
+/* The base64 text of one image in data, or NULL when absent. */
+static const json_t *
+image_text(const json_t *data, enum recog_image_kind k)
+{
+	const json_t *v = NULL, *hp;
+
+	switch (k) {
+	case RECOG_IMG_CROPPED:
+		v = json_object_get(data, "cropped_image");
+		break;
+	case RECOG_IMG_PORTRAIT:
+		hp = json_object_get(data, "head_portrait");
+		if (json_is_object(hp))
+			v = json_object_get(hp, "image");
+		break;
+	default:
+		v = json_object_get(data, "id_number_image");
+		break;
+	}
+	/* The back of a card has no portrait: null or "" mean no image. */
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return NULL;
+	return v;
+}
+
+int
+resp_images(const json_t *data, unsigned kinds, struct recog_result *out,
+    struct fz_err *err)
+{
+	static const char *const names[RECOG_NIMAGES] = { "cropped",
+		"portrait", "id_number" };
+	const json_t *v;
+	size_t i;
+
+	for (i = 0; i < RECOG_NIMAGES; i++) {
+		if (!(kinds & (1u << i)) || (v = image_text(data,
+		    (enum recog_image_kind)i)) == NULL)
+			continue;
+		switch (gw_b64_decode(json_string_value(v),
+		    json_string_length(v), &out->images[i].data,
+		    &out->images[i].len, err)) {
+		case GW_B64_OK:
+			break;
+		case GW_B64_TOO_LARGE:
+			fz_seterr(err, "returned %s image is too large",
+			    names[i]);
+			return RESP_IMG_BAD;
+		case GW_B64_NOMEM:
+			fz_seterr(err, "out of memory");
+			return RESP_IMG_NOMEM;
+		default:
+			fz_seterr(err, "returned %s image is not valid base64",
+			    names[i]);
+			return RESP_IMG_BAD;
+		}
+		/* Checked here too, so that with two broken images the first
+		 * one's fault is the one reported, as the save module would. */
+		if (jpeg_probe(out->images[i].data, out->images[i].len, NULL,
+		    NULL) != JPEG_OK) {
+			fz_seterr(err, "returned %s image is not a JPEG",
+			    names[i]);
+			return RESP_IMG_BAD;
+		}
+	}
+	return RESP_IMG_OK;
 }
 
 void

@@ -1,5 +1,5 @@
 /* HTTP transport: a libcurl multi handle driving a fixed pool of easy handles; connections are kept alive. */
-#include "http.h"
+#include "gw_http.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Request signing exactly as the Faiz gateway verifies it. */
-#ifndef SIGN_H
-#define SIGN_H
+#ifndef GW_SIGN_H
+#define GW_SIGN_H
 
 #include <stddef.h>
 #include <time.h>
@@ -15,9 +15,6 @@ struct sign_headers {
 	char body[65]; /* lowercase hex SHA-256 of the image bytes */
 	char sign[65]; /* lowercase hex SHA-256 of body "." secret */
 };
-
-/* Lowercase hex SHA-256 of data. Returns 0 or -1. */
-int sign_sha256_hex(const void *data, size_t len, char out[65]);
 
 /*
  * Fill h for one attempt: a fresh nonce from the CSPRNG, the timestamp

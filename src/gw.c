@@ -1,0 +1,717 @@
+/*
+ * The gateway backend: images prepared to fit the recogniser's limits,
+ * uploads started on one run-wide pace with up to -j in flight, every
+ * attempt signed afresh, each answer classified and retried by the
+ * gateway's rules, the points and refusals counted.
+ */
+#include "gw.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "digest.h"
+#include "gw_pace.h"
+#include "gw_prepare.h"
+#include "gw_response.h"
+#include "gw_sign.h"
+
+#define GW_METHOD_HEADER "methodName: idCardRecognition"
+#define CLOCK_SKEW_LIMIT 300  /* the gateway's timestamp window */
+
+enum job_state { JOB_FREE, JOB_READY, JOB_FLIGHT };
+
+struct job {
+	enum job_state state;
+	size_t id;
+	const char *path;
+	struct recog_result *res;  /* the result being built */
+	struct prepared prep;      /* what is sent, when preparation changed it */
+	const unsigned char *send; /* borrowed from the run loop's image, or prep */
+	size_t send_len;
+	char send_sha[65];
+	long attempt;
+	int auth_retried;
+	double ready_at;           /* monotonic time it may be sent */
+};
+
+struct gw {
+	struct gw_settings s;
+	char *url;
+	struct http *http;
+	struct job *jobs;
+	size_t njobs;
+	struct prepare_opts prep_opts;
+	struct gw_pace pace;
+	/* Finished results in the order they finished. */
+	struct recog_result **done;
+	size_t ndone, done_head, done_cap;
+	struct recog_stats stats;
+	enum recog_stop stop;
+	char why[1100];
+	int cancelled;
+};
+
+static void
+note(void (*fn)(void *, const char *), void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+note(void (*fn)(void *, const char *), void *ctx, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	if (fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fn(ctx, buf);
+}
+
+int
+gw_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == 0 ? 0 : -1;
+}
+
+void
+gw_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+static void
+stop_run(struct gw *g, enum recog_stop reason, const char *why)
+{
+	if (g->stop != RECOG_GO)
+		return;
+	g->stop = reason;
+	snprintf(g->why, sizeof(g->why), "%s", why);
+}
+
+static const char *
+transport_code(enum http_status hs)
+{
+	switch (hs) {
+	case HTTP_E_TIMEOUT:
+		return "timeout";
+	case HTTP_E_TOO_LARGE:
+		return "response_too_large";
+	case HTTP_E_TLS:
+		return "tls";
+	default:
+		return "network";
+	}
+}
+
+/* The "differs from the gateway's clock" hint for a refused request. */
+static void
+skew_hint(const char *date, char *out, size_t outlen)
+{
+	long long server = http_parse_date(date), skew;
+
+	out[0] = '\0';
+	if (server < 0)
+		return;
+	skew = (long long)time(NULL) - server;
+	if (skew > CLOCK_SKEW_LIMIT || skew < -CLOCK_SKEW_LIMIT)
+		snprintf(out, outlen, "; this machine's clock is %lld seconds "
+		    "%s the gateway's (its Date header says %s) and the gateway "
+		    "refuses timestamps more than %d seconds old: fix the clock",
+		    skew < 0 ? -skew : skew, skew < 0 ? "behind" : "ahead of",
+		    date, CLOCK_SKEW_LIMIT);
+}
+
+/* --- finished results ---------------------------------------------------- */
+
+/* Queue a finished result; on no memory it is lost and the run stops. */
+static void
+finished(struct gw *g, struct recog_result *r)
+{
+	struct recog_result **v;
+	size_t cap;
+
+	if (g->done_head > 0 && g->done_head == g->ndone) {
+		g->done_head = g->ndone = 0;
+	}
+	if (g->ndone == g->done_cap) {
+		cap = g->done_cap ? g->done_cap * 2 : 16;
+		if ((v = realloc(g->done, cap * sizeof(*v))) == NULL) {
+			recog_result_free(r);
+			stop_run(g, RECOG_STOP_NOMEM, "out of memory");
+			return;
+		}
+		g->done = v;
+		g->done_cap = cap;
+	}
+	g->done[g->ndone++] = r;
+}
+
+static void
+job_clear(struct job *j)
+{
+	recog_result_free(j->res);
+	prepared_free(&j->prep);
+	memset(j, 0, sizeof(*j));
+	j->state = JOB_FREE;
+}
+
+/* The job's result is complete: hand it over and free the slot. */
+static void
+job_finish(struct gw *g, struct job *j)
+{
+	struct recog_result *r = j->res;
+
+	j->res = NULL;
+	job_clear(j);
+	finished(g, r);
+}
+
+/* Interrupted: the job ends without a record. */
+static void
+job_abort(struct gw *g, struct job *j)
+{
+	j->res->aborted = 1;
+	job_finish(g, j);
+}
+
+/* --- taking an image ------------------------------------------------------ */
+
+static const char *const orientation_names[9] = {
+	NULL, NULL, "mirror", "180", "flip", "transpose", "90", "transverse",
+	"270"
+};
+
+/*
+ * --dry-run: the preparation an image would get, in the shape of the
+ * record's "prepared" (null when it would be sent as it is). Re-encoding is
+ * certain when pixels change or the file is over the size limit.
+ */
+static json_t *
+plan_json(const struct prepare_plan *plan, const struct jpeg_info *info,
+    size_t len, const struct prepare_opts *o)
+{
+	json_t *p = json_object();
+
+	if (p == NULL)
+		return json_null();
+	if (plan->rotate >= 2 && plan->rotate <= 8)
+		json_object_set_new(p, "rotated",
+		    json_string(orientation_names[plan->rotate]));
+	if (plan->resize)
+		json_object_set_new(p, "resized", json_pack("{s:[i,i], s:[i,i]}",
+		    "from", (json_int_t)info->width, (json_int_t)info->height,
+		    "to", (json_int_t)plan->to_w, (json_int_t)plan->to_h));
+	if (plan->maybe_reencode || len > o->max_bytes)
+		json_object_set_new(p, "reencoded", json_pack("{s:I}", "from",
+		    (json_int_t)len));
+	if (json_object_size(p) == 0) {
+		json_decref(p);
+		return json_null();
+	}
+	return p;
+}
+
+static void
+gw_read_limits(void *be, struct input_limits *lim)
+{
+	struct gw *g = be;
+
+	/* As they are, files must already fit; else preparation makes them. */
+	lim->max_bytes = g->s.no_resize ? PREPARE_MAX_BYTES : INPUT_MAX_READ;
+	lim->max_side = g->s.no_resize ? PREPARE_MAX_SIDE : 0;
+	lim->recogniser = g->s.no_resize;
+}
+
+static struct job *
+free_job(struct gw *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->njobs; i++)
+		if (g->jobs[i].state == JOB_FREE)
+			return &g->jobs[i];
+	return NULL;
+}
+
+static size_t
+gw_capacity(void *be)
+{
+	struct gw *g = be;
+	size_t i, n = 0;
+
+	for (i = 0; i < g->njobs; i++)
+		n += g->jobs[i].state == JOB_FREE;
+	return n;
+}
+
+static size_t
+gw_pending(void *be)
+{
+	struct gw *g = be;
+
+	return g->njobs - gw_capacity(be) + (g->ndone - g->done_head);
+}
+
+/*
+ * Fit the image under the recogniser's limits (or plan it, for a dry
+ * run). Returns 1 when j is ready to send, 0 when its result is complete.
+ */
+static int
+job_prepare(struct gw *g, struct job *j, const struct image *img)
+{
+	struct recog_result *r = j->res;
+	struct prepare_plan plan;
+	struct fz_err e;
+
+	if (g->stop != RECOG_GO) {
+		recog_result_error(r, "not_sent", "not sent: %s", g->why);
+		return 0;
+	}
+	j->send = img->data;
+	j->send_len = img->len;
+	memcpy(j->send_sha, img->sha256, sizeof(j->send_sha));
+	if (g->s.no_resize) {
+		r->planned = g->s.dry_run;
+		return !g->s.dry_run;
+	}
+	if (prepare_plan(&img->info, img->len, &g->prep_opts, &plan,
+	    &e) == -1) {
+		recog_result_error(r, "image_size", "%s", e.msg);
+		return 0;
+	}
+	if (plan.small)
+		recog_result_warn(r, "small_image", "shortest side under %u px: "
+		    "recognition may fail", g->prep_opts.small_side);
+	if (g->s.dry_run) {
+		r->prepared = plan_json(&plan, &img->info, img->len,
+		    &g->prep_opts);
+		r->planned = 1;
+		return 0;
+	}
+	if (prepare_image(img->data, img->len, &img->info, &g->prep_opts,
+	    &j->prep, &e) == -1) {
+		recog_result_error(r, "bad_jpeg", "cannot prepare the image: %s",
+		    e.msg);
+		return 0;
+	}
+	if (j->prep.data != NULL) {
+		j->send = j->prep.data;
+		j->send_len = j->prep.len;
+		if (digest_sha256_hex(j->send, j->send_len, j->send_sha) == -1) {
+			recog_result_error(r, "bad_jpeg", "SHA-256 failed");
+			return 0;
+		}
+		r->prepared = prepare_to_json(&j->prep);
+	}
+	return 1;
+}
+
+static int
+gw_submit(void *be, const struct recog_job *rj, struct fz_err *err)
+{
+	struct gw *g = be;
+	struct job *j;
+
+	if ((j = free_job(g)) == NULL) {
+		fz_seterr(err, "no free upload slot");
+		return -1;
+	}
+	memset(j, 0, sizeof(*j));
+	j->id = rj->id;
+	j->path = rj->path;
+	if ((j->res = recog_result_new(rj->id)) == NULL) {
+		fz_seterr(err, "out of memory");
+		return -1;
+	}
+	if (job_prepare(g, j, rj->img) == 1) {
+		j->state = JOB_READY;
+		j->ready_at = fz_now_mono();
+		return 0;
+	}
+	job_finish(g, j);
+	return 0;
+}
+
+/* --- sending and answers -------------------------------------------------- */
+
+static void
+job_start(struct gw *g, struct job *j)
+{
+	char h_ak[300], h_nonce[64], h_ts[64], h_body[96], h_sign[96];
+	const char *headers[] = { h_ak, h_nonce, h_ts, h_body, h_sign,
+		GW_METHOD_HEADER, NULL };
+	struct sign_headers sh;
+	struct fz_err e;
+
+	/* Every attempt is signed afresh: the gateway refuses a seen nonce. */
+	if (sign_request(&sh, j->send_sha, g->s.secret_key, time(NULL),
+	    &e) == -1) {
+		recog_result_error(j->res, "network", "%s", e.msg);
+		job_finish(g, j);
+		return;
+	}
+	snprintf(h_ak, sizeof(h_ak), "accessKey: %s", g->s.access_key);
+	snprintf(h_nonce, sizeof(h_nonce), "nonce: %s", sh.nonce);
+	snprintf(h_ts, sizeof(h_ts), "timestamp: %s", sh.timestamp);
+	snprintf(h_body, sizeof(h_body), "body: %s", sh.body);
+	snprintf(h_sign, sizeof(h_sign), "sign: %s", sh.sign);
+	if (http_start(g->http, g->url, headers, j->send, j->send_len, j,
+	    &e) == -1) {
+		recog_result_error(j->res, "network", "%s", e.msg);
+		job_finish(g, j);
+		return;
+	}
+	j->state = JOB_FLIGHT;
+	g->stats.requests++;
+}
+
+static void
+retry_later(struct gw *g, struct job *j, double delay)
+{
+	/* Interrupted: nothing is sent again, and no record is kept. */
+	if (g->cancelled) {
+		job_abort(g, j);
+		return;
+	}
+	j->state = JOB_READY;
+	j->ready_at = fz_now_mono() + delay;
+}
+
+static void
+attach_raw(struct gw *g, struct recog_result *res, const struct resp_result *r,
+    const struct http_resp *resp)
+{
+	char *clean;
+
+	if (!g->s.raw)
+		return;
+	if (r->root != NULL) {
+		res->raw = json_incref(r->root);
+		return;
+	}
+	if ((clean = fz_utf8_clean(resp->body)) != NULL) {
+		res->raw = json_string(clean);
+		free(clean);
+	}
+}
+
+/* A recognition: its fields, and the images asked for as bytes. */
+static void
+take_recognition(struct gw *g, struct job *j, struct resp_result *r)
+{
+	struct fz_err e;
+	int rc;
+
+	gw_pace_speed_up(&g->pace);
+	if (resp_fill_result(r, j->res) == -1) {
+		recog_result_error(j->res, r->code, "%s", r->message);
+		return;
+	}
+	if (g->s.images == 0)
+		return;
+	rc = resp_images(r->data, g->s.images, j->res, &e);
+	if (rc != RESP_IMG_OK)
+		recog_result_error(j->res, rc == RESP_IMG_BAD ? "bad_image" :
+		    "save_failed", "%s", e.msg);
+}
+
+/* One transfer finished: decide what becomes of its job. */
+static void
+job_answer(struct gw *g, struct job *j, enum http_status hs,
+    struct http_resp *resp, const struct fz_err *terr)
+{
+	struct recog_result *res = j->res;
+	struct resp_result r;
+	char hint[512];
+
+	if (hs != HTTP_OK && (hs == HTTP_E_ABORTED || g->cancelled)) {
+		/* Interrupted: the record was not completed, so none is kept. */
+		job_abort(g, j);
+		return;
+	}
+	if (hs != HTTP_OK) {
+		note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: %zu bytes "
+		    "sent, %s", g->url, j->send_len, terr->msg);
+		/* A response over the cap is not retried: it would come again. */
+		if (hs != HTTP_E_TOO_LARGE && hs != HTTP_E_TLS &&
+		    j->attempt < g->s.retries && g->stop == RECOG_GO) {
+			retry_later(g, j, gw_backoff(j->attempt++, gw_jitter()));
+			return;
+		}
+		recog_result_error(res, transport_code(hs), "%s%s", terr->msg,
+		    j->attempt ? " (after retries)" : "");
+		if (hs != HTTP_E_TOO_LARGE)
+			stop_run(g, hs == HTTP_E_TLS ? RECOG_STOP_AUTH :
+			    RECOG_STOP_UNAVAILABLE, terr->msg);
+		job_finish(g, j);
+		return;
+	}
+	note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: HTTP %ld, %zu bytes "
+	    "sent, %zu bytes received, %.3f s", g->url, resp->status,
+	    j->send_len, resp->len, resp->seconds);
+
+	resp_parse(resp->status, resp->body, resp->len, &r);
+	if (r.charged)
+		g->stats.charged++;
+	switch (r.verdict) {
+	case RESP_OK:
+		take_recognition(g, j, &r);
+		attach_raw(g, res, &r, resp);
+		break;
+	case RESP_IMAGE_FAILED:
+	case RESP_BAD:
+		recog_result_error(res, r.code, "%s", r.message);
+		if (r.root != NULL &&
+		    json_is_string(json_object_get(r.root, "sid"))) {
+			json_t *sid = json_object_get(r.root, "sid");
+			recog_text_set(&res->sid, json_string_value(sid),
+			    json_string_length(sid));
+		}
+		attach_raw(g, res, &r, resp);
+		break;
+	case RESP_AUTH:
+		if (!j->auth_retried && g->stop == RECOG_GO) {
+			/* One more try with a fresh nonce and timestamp. */
+			j->auth_retried = 1;
+			resp_free(&r);
+			retry_later(g, j, 0);
+			return;
+		}
+		skew_hint(resp->date, hint, sizeof(hint));
+		recog_result_error(res, "auth", "%s%s", r.message, hint);
+		stop_run(g, RECOG_STOP_AUTH, "authentication failed twice");
+		break;
+	case RESP_BLACKLIST:
+	case RESP_QUOTA:
+	case RESP_NOT_GATEWAY:
+		recog_result_error(res, r.code, "%s", r.message);
+		stop_run(g, RECOG_STOP_AUTH, r.message);
+		break;
+	case RESP_THROTTLED:
+	case RESP_BUSY:
+		/* Slow the whole run down, then try this image again. */
+		g->stats.refused++;
+		gw_pace_slow_down(&g->pace, fz_now_mono());
+		if (j->attempt < g->s.retries && g->stop == RECOG_GO) {
+			note(g->s.notes.warn, g->s.notes.ctx, "%s: refused (%s); "
+			    "slowing down to one request every %.1f s", j->path,
+			    r.code, g->pace.interval);
+			j->attempt++;
+			resp_free(&r);
+			retry_later(g, j, g->pace.interval);
+			return;
+		}
+		recog_result_error(res, r.code, "%s (after %ld retries)",
+		    r.message, j->attempt);
+		break;
+	case RESP_BACKEND:
+	case RESP_SERVER:
+		if (j->attempt < g->s.retries && g->stop == RECOG_GO) {
+			resp_free(&r);
+			retry_later(g, j, gw_backoff(j->attempt++, gw_jitter()));
+			return;
+		}
+		recog_result_error(res, r.code, "%s (after %ld retries)",
+		    r.message, j->attempt);
+		stop_run(g, RECOG_STOP_UNAVAILABLE, r.message);
+		break;
+	}
+	resp_free(&r);
+	job_finish(g, j);
+}
+
+/* The ready job that may go first: the earliest input among those due. */
+static struct job *
+next_ready(struct gw *g, double now, double *soonest)
+{
+	struct job *best = NULL;
+	size_t i;
+
+	*soonest = -1;
+	for (i = 0; i < g->njobs; i++) {
+		struct job *j = &g->jobs[i];
+		if (j->state != JOB_READY)
+			continue;
+		if (j->ready_at <= now) {
+			if (best == NULL || j->id < best->id)
+				best = j;
+		} else if (*soonest < 0 || j->ready_at < *soonest) {
+			*soonest = j->ready_at;
+		}
+	}
+	return best;
+}
+
+/* After a stop, jobs that have not gone out are not sent; after ^C, dropped. */
+static void
+drain_ready(struct gw *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->njobs; i++) {
+		struct job *j = &g->jobs[i];
+		if (j->state != JOB_READY)
+			continue;
+		if (g->cancelled)
+			job_abort(g, j);
+		else if (j->attempt == 0 && !j->auth_retried)
+			recog_result_error(j->res, "not_sent", "not sent: %s",
+			    g->why);
+		else
+			recog_result_error(j->res, "not_sent", "not sent again "
+			    "after a failure: %s", g->why);
+		if (j->state != JOB_FREE)
+			job_finish(g, j);
+	}
+}
+
+static void
+gw_wait(void *be, double timeout)
+{
+	struct gw *g = be;
+	struct job *j;
+	double now, soonest, wait;
+
+	if (g->http == NULL)
+		return;
+	/* Start what is due, one request per pace slot. */
+	now = fz_now_mono();
+	while (g->stop == RECOG_GO && !g->cancelled &&
+	    (j = next_ready(g, now, &soonest)) != NULL &&
+	    now >= g->pace.next_send) {
+		gw_pace_started(&g->pace, now);
+		job_start(g, j);
+		now = fz_now_mono();
+	}
+	/* Wait for an answer, the next pace slot or a retry time. */
+	wait = timeout;
+	if (g->stop == RECOG_GO && next_ready(g, now, &soonest) != NULL)
+		wait = g->pace.next_send - now;
+	else if (g->stop == RECOG_GO && soonest > 0 && soonest - now < wait)
+		wait = soonest - now;
+	if (wait > timeout)
+		wait = timeout;
+	if (wait < 0 || g->ndone > g->done_head)
+		wait = 0;
+	if (http_busy(g->http) > 0 || wait > 0)
+		http_run(g->http, wait);
+}
+
+static int
+gw_next(void *be, struct recog_result **out)
+{
+	struct gw *g = be;
+	struct http_resp resp;
+	struct fz_err terr;
+	enum http_status hs;
+	void *user;
+
+	if (g->stop != RECOG_GO || g->cancelled)
+		drain_ready(g);
+	/* One answer at a time, so its -v line comes just before its record. */
+	while (g->ndone == g->done_head && g->http != NULL &&
+	    http_done(g->http, &user, &hs, &resp, &terr) == 1) {
+		job_answer(g, user, hs, &resp, &terr);
+		http_resp_free(&resp);
+		if (g->stop != RECOG_GO || g->cancelled)
+			drain_ready(g);
+	}
+	if (g->ndone == g->done_head)
+		return 0;
+	*out = g->done[g->done_head++];
+	return 1;
+}
+
+static enum recog_stop
+gw_stop_reason(void *be, const char **why)
+{
+	struct gw *g = be;
+
+	*why = g->why;
+	return g->stop;
+}
+
+static void
+gw_stop(void *be, enum recog_stop reason, const char *why)
+{
+	stop_run(be, reason, why);
+}
+
+static void
+gw_cancel(void *be)
+{
+	struct gw *g = be;
+
+	g->cancelled = 1;
+}
+
+static void
+gw_stats(void *be, struct recog_stats *s)
+{
+	struct gw *g = be;
+
+	*s = g->stats;
+}
+
+static void
+gw_free(void *be)
+{
+	struct gw *g = be;
+	size_t i;
+
+	if (g == NULL)
+		return;
+	if (g->jobs != NULL)
+		for (i = 0; i < g->njobs; i++)
+			job_clear(&g->jobs[i]);
+	free(g->jobs);
+	for (i = g->done_head; i < g->ndone; i++)
+		recog_result_free(g->done[i]);
+	free(g->done);
+	http_free(g->http);
+	free(g->url);
+	free(g);
+}
+
+static const struct recog_ops gw_ops = {
+	"gateway", gw_read_limits, gw_capacity, gw_pending, gw_submit,
+	gw_wait, gw_next, gw_stop_reason, gw_stop, gw_cancel, gw_stats,
+	gw_free
+};
+
+int
+gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err)
+{
+	struct gw *g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		goto nomem;
+	g->s = *s;
+	g->njobs = s->jobs > 0 ? (size_t)s->jobs : 1;
+	g->stats.price = GW_POINTS_PER_CALL;
+	prepare_opts_default(&g->prep_opts);
+	gw_pace_init(&g->pace, s->rate, fz_now_mono());
+	if ((g->jobs = calloc(g->njobs, sizeof(*g->jobs))) == NULL ||
+	    (g->url = fz_printf("%s" GW_API_PATH, s->endpoint ? s->endpoint :
+	    "")) == NULL)
+		goto nomem;
+	if (!s->dry_run && (g->http = http_new(&s->http, g->njobs,
+	    err)) == NULL) {
+		gw_free(g);
+		return -1;
+	}
+	out->ops = &gw_ops;
+	out->be = g;
+	return 0;
+nomem:
+	gw_free(g);
+	fz_seterr(err, "out of memory");
+	return -1;
+}

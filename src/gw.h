@@ -1,0 +1,40 @@
+/* The Faiz gateway as a recogniser backend: signed uploads over libcurl at the admitted pace, retried, classified. */
+#ifndef GW_H
+#define GW_H
+
+#include <signal.h>
+
+#include "gw_http.h"
+#include "recog.h"
+#include "util.h"
+
+/* The interface's path, added to the endpoint for every request. */
+#define GW_API_PATH "/api/ai/ocr/idcard"
+
+/* The gateway backend's own settings; main fills them from the options. */
+struct gw_settings {
+	const char *endpoint;     /* scheme://host[:port], the interface path is added */
+	const char *access_key;
+	const char *secret_key;
+	double rate;              /* requests per second for the run */
+	long retries;
+	long jobs;                /* uploads in flight */
+	int raw;                  /* keep the untouched answer */
+	int dry_run;              /* no network: plan the preparation only */
+	int no_resize;            /* send files as they are */
+	unsigned images;          /* enum image_kind bits to decode, 0: none */
+	struct http_opts http;
+	struct recog_notes notes;
+};
+
+/* libcurl's process-wide set-up and tear-down, once, from main. 0 or -1. */
+int gw_global_init(void);
+void gw_global_cleanup(void);
+
+/* The backend, ready for the run loop; 0, or -1 with err. */
+int gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err);
+
+/* Points the gateway charges per counted answer. */
+#define GW_POINTS_PER_CALL 10u
+
+#endif

@@ -1,0 +1,29 @@
+/* Saved-image stems: one unique file-name stem per input, derived from input names only. */
+#ifndef STEMS_H
+#define STEMS_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/*
+ * The stem an input's images are saved under before uniqueness: the file
+ * name without directory and extension, with "image" put in front of a
+ * stem that is empty or starts with a dot so that it never hides the file.
+ * NULL when out of memory.
+ */
+char *stems_base(const char *path);
+
+/*
+ * One stem per path, unique within the list: the first input with a base
+ * stem keeps it; each later one gets the first "BASE-K" (K = 2, 3, ...)
+ * that no input's base stem and no earlier assigned stem uses, so a/x.jpg,
+ * b/x.jpg, c/x.jpg become x, x-2, x-3 in input order. Expected O(n) time
+ * and memory (a hash table; each candidate name is tried at most once per
+ * base). Returns an array of n owned strings, or NULL with err set.
+ */
+char **stems_unique(const char *const *paths, size_t n, struct fz_err *err);
+
+void stems_free(char **stems, size_t n);
+
+#endif

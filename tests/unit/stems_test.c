@@ -1,0 +1,187 @@
+/* Unit and property tests for stems.c: unique saved-image stems, the first of a name keeping it. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "stems.h"
+#include "unit.h"
+
+#define TRIALS 3000
+#define NMAX 300
+
+/* A small deterministic generator (xorshift64*), so a failure repeats. */
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned
+pick(unsigned n)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (unsigned)((rng * 2685821657736338717ULL) >> 33) % n;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+test_examples(void)
+{
+	const char *p1[] = { "a/x.jpg", "b/x.jpg", "c/x.jpeg", "x-2.jpg" };
+	const char *p2[] = { "a/.jpg", "b/.hidden.jpg", "c/", "d/.jpg" };
+	const char *p3[25];
+	char buf[25][32], want[32], **s;
+	struct fz_err e;
+	size_t i;
+
+	/* x-2 is some input's own name, so the second x skips it. */
+	CHECK((s = stems_unique(p1, 4, &e)) != NULL);
+	if (s != NULL) {
+		CHECK_STR(s[0], "x");
+		CHECK_STR(s[1], "x-3");
+		CHECK_STR(s[2], "x-4");
+		CHECK_STR(s[3], "x-2");
+	}
+	stems_free(s, 4);
+
+	CHECK((s = stems_unique(p2, 4, &e)) != NULL);
+	if (s != NULL) {
+		CHECK_STR(s[0], "image.jpg");
+		CHECK_STR(s[1], "image.hidden");
+		CHECK_STR(s[2], "image");
+		CHECK_STR(s[3], "image.jpg-2");
+	}
+	stems_free(s, 4);
+
+	/* The reported layout: a folder per person, all front.jpg. */
+	for (i = 0; i < 25; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "people/p%02zu/front.jpg", i + 1);
+		p3[i] = buf[i];
+	}
+	CHECK((s = stems_unique(p3, 25, &e)) != NULL);
+	if (s != NULL) {
+		CHECK_STR(s[0], "front");
+		for (i = 1; i < 25; i++) {
+			snprintf(want, sizeof(want), "front-%zu", i + 1);
+			CHECK_STR(s[i], want);
+		}
+	}
+	stems_free(s, 25);
+
+	CHECK((s = stems_unique(NULL, 0, &e)) != NULL);
+	stems_free(s, 0);
+}
+
+/* The K of "BASE-K" when stem is that, else 0. */
+static size_t
+suffix_of(const char *stem, const char *base)
+{
+	size_t n = strlen(base), k = 0;
+	const char *p;
+
+	if (strncmp(stem, base, n) != 0 || stem[n] != '-' || stem[n + 1] == '\0')
+		return 0;
+	for (p = stem + n + 1; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		k = k * 10 + (size_t)(*p - '0');
+	}
+	return k;
+}
+
+/*
+ * Random lists drawn from a few directories and names (some of which look
+ * like generated names, some hidden or empty), so most lists repeat names
+ * many times: the stems are unique, the first input with a base keeps it,
+ * later ones get BASE-K with K rising in input order.
+ */
+static void
+test_property(void)
+{
+	static const char *const dirs[] = { "", "a/", "b/c/", "/abs/", "./" };
+	static const char *const names[] = { "front", "back", "front-2",
+		"front-3", "x", "x-2-2", ".hid", "", "front-10", "Front" };
+	static const char *const exts[] = { ".jpg", ".jpeg", "", ".a.jpg" };
+	static char bufs[NMAX][64];
+	const char *paths[NMAX];
+	char *bases[NMAX], **s, *sorted[NMAX];
+	size_t i, j, n, bad = 0, lastk;
+	struct fz_err e;
+	int t;
+
+	for (t = 0; t < TRIALS; t++) {
+		n = pick(NMAX + 1);
+		for (i = 0; i < n; i++) {
+			snprintf(bufs[i], sizeof(bufs[i]), "%s%s%s",
+			    dirs[pick(5)], names[pick(10)], exts[pick(4)]);
+			paths[i] = bufs[i];
+		}
+		if ((s = stems_unique(paths, n, &e)) == NULL) {
+			bad++;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			bases[i] = stems_base(paths[i]);
+		for (i = 0; i < n; i++) {
+			int first = 1;
+			for (j = 0; j < i && first; j++)
+				first = strcmp(bases[j], bases[i]) != 0;
+			if (first) {
+				bad += strcmp(s[i], bases[i]) != 0;
+				continue;
+			}
+			/* A later one: BASE-K, K above every earlier K of
+			 * the same base. */
+			lastk = 1;
+			for (j = 0; j < i; j++)
+				if (strcmp(bases[j], bases[i]) == 0 &&
+				    strcmp(s[j], bases[j]) != 0)
+					lastk = suffix_of(s[j], bases[j]);
+			bad += suffix_of(s[i], bases[i]) <= lastk;
+		}
+		memcpy(sorted, s, n * sizeof(*s));
+		qsort(sorted, n, sizeof(*sorted), cmp_str);
+		for (i = 1; i < n; i++)
+			bad += strcmp(sorted[i - 1], sorted[i]) == 0;
+		for (i = 0; i < n; i++)
+			free(bases[i]);
+		stems_free(s, n);
+	}
+	CHECK(bad == 0);
+}
+
+/* Many inputs with one name: each gets the next K (the reported hang). */
+static void
+test_many(void)
+{
+	enum { N = 20000 };
+	const char **paths = calloc(N, sizeof(*paths));
+	char **s, want[32];
+	struct fz_err e;
+	size_t i, bad = 0;
+
+	CHECK(paths != NULL);
+	if (paths == NULL)
+		return;
+	for (i = 0; i < N; i++)
+		paths[i] = "dir/front.jpg";
+	CHECK((s = stems_unique(paths, N, &e)) != NULL);
+	for (i = 1; s != NULL && i < N; i++) {
+		snprintf(want, sizeof(want), "front-%zu", i + 1);
+		bad += strcmp(s[i], want) != 0;
+	}
+	CHECK(bad == 0);
+	stems_free(s, N);
+	free(paths);
+}
+
+int
+main(void)
+{
+	test_examples();
+	test_property();
+	test_many();
+	return unit_done("stems");
+}
