@@ -321,7 +321,9 @@ tensor_from_proto(struct loader *L, const Onnx__TensorProto *tp,
 	}
 	L->const_bytes += bytes;
 	/* raw_data is little-endian like the hosts this builds for. */
-	if (dt == NN_F32) {
+	if (n == 0) {
+		/* nothing to copy (memcpy may not take the NULL source) */
+	} else if (dt == NN_F32) {
 		memcpy(t->data, tp->has_raw_data ? (const void *)tp->raw_data.data :
 		    (const void *)tp->float_data, (size_t)n * 4);
 	} else if (dt == NN_I64) {
