@@ -148,6 +148,11 @@ check-valgrind: faiz-idcard
 bench: faiz-idcard
 	bash tests/bench.sh
 
+# The runtime against ONNX Runtime 1.30, one thread each (a benchmark, never
+# part of check): CPU time per det and rec pass, peak RSS, BLAS used.
+bench-engine: models
+	bash tests/bench-engine.sh
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
 
@@ -236,5 +241,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind bench unit lint-man deps models models-verify install uninstall format clean \
+.PHONY: all check check-valgrind bench bench-engine unit lint-man deps models models-verify install uninstall format clean \
 	fuzz fuzz-build fuzz-regress nn-bench
