@@ -69,7 +69,7 @@ sigmoidf(float v)
 	return 1.0f / (1.0f + expf(-v));
 }
 
-void
+NN_HOT void
 nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n)
 {
 	float x[NN_EP_BLOCK];
@@ -146,7 +146,7 @@ nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n)
 }
 
 /* Adds the bias of each output channel, then the epilogue, over one plane. */
-static void
+NN_HOT static void
 bias_ep(float *y, int64_t m, int64_t plane, const float *b,
     const struct nn_epstep *ep, int nep)
 {
@@ -184,7 +184,7 @@ col_range(int64_t off, int64_t stride, int64_t width, int64_t ow,
 
 /* Depthwise convolution of one channel plane, written so the inner loop
  * over output columns vectorises (unit stride for stride 1). */
-static void
+NN_HOT static void
 dw_plane(const struct nn_conv *p, const float *x, const float *w, float bias,
     float *y)
 {
@@ -223,7 +223,7 @@ dw_plane(const struct nn_conv *p, const float *x, const float *w, float bias,
 
 /* Columns of rows [oy0, oy1) of the output for one group: col is
  * [cg*kh*kw x (oy1-oy0)*ow]. */
-static void
+NN_HOT static void
 im2col(const struct nn_conv *p, const float *x, int64_t cg, int64_t oy0,
     int64_t oy1, float *col)
 {

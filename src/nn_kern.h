@@ -7,6 +7,16 @@
 
 #include "nn_graph.h"
 
+/* Hot loops get an AVX2+FMA clone picked at load time (GCC ifunc), so one
+ * binary runs on any x86-64 and at full width on this project's machines.
+ * Without -ffp-contract=fast (strict C11 mode) no FMA is fused silently,
+ * so both clones compute the same floats. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NN_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define NN_HOT
+#endif
+
 /* Grow-only scratch memory owned by a workspace; valid until the next get. */
 struct nn_scratch {
 	void *p;

@@ -241,7 +241,7 @@ bcast_plan(const struct nn_t *a, const struct nn_t *b, const struct nn_t *o,
 		}                                                           \
 	} while (0)
 
-static int
+NN_HOT static int
 binary_exec(const struct nn_node *nd, const struct nn_t *a,
     const struct nn_t *b, struct nn_t *o, struct fz_err *err)
 {
@@ -704,7 +704,7 @@ nn_op_shape(const struct nn_node *nd, const struct nn_t *const *in,
 
 /* ---- execution ---- */
 
-static void
+NN_HOT static void
 transpose_exec(const struct nn_t *x, const struct nn_attr *a, struct nn_t *o)
 {
 	int64_t istr[NN_MAX_DIMS], s[NN_MAX_DIMS], idx[NN_MAX_DIMS] = { 0 };
@@ -861,7 +861,7 @@ reducemean_exec(const struct nn_node *nd, const struct nn_t *x, struct nn_t *o)
 	free(sum);
 }
 
-static void
+NN_HOT static void
 softmax_exec(const struct nn_t *x, int64_t axis, struct nn_t *o)
 {
 	int64_t rows = prod(x->dims, 0, (int)axis);
@@ -922,7 +922,7 @@ resize_nearest(int mode, float xf, int64_t in)
 	return r < 0 ? 0 : r >= in ? in - 1 : r;
 }
 
-static int
+NN_HOT static int
 resize_exec(const struct nn_node *nd, const struct nn_t *const *in,
     const struct nn_t *x, struct nn_t *o, struct nn_scratch *s,
     struct fz_err *err)
