@@ -82,11 +82,18 @@ enum nn_ep {
 	NN_EP_SIGMOID,
 	NN_EP_SAVE,  /* x = y */
 	NN_EP_MULX,  /* y = x * y */
+	/* Macro steps, made at load from the sequences above so that the
+	 * common gates take one pass; each computes the same floats in the
+	 * same order as its sequence. */
+	NN_EP_HSWISH, /* SAVE ADD(c) CLIP(c2,c3) MULX DIV(c4) */
+	NN_EP_XHSIG,  /* SAVE HSIG(c,c2) MULX */
+	NN_EP_SWISH,  /* SAVE MUL(c) SIGMOID MULX */
+	NN_EP_AFFINE, /* MUL(c) ADD(c2) */
 };
 #define NN_MAX_EP 16
 struct nn_epstep {
 	int op;
-	float c, c2;
+	float c, c2, c3, c4;
 	int rank1; /* load-time only: the constant had shape [1] */
 };
 

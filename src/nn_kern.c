@@ -133,6 +133,31 @@ nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n)
 				for (i = 0; i < len; i++)
 					v[i] = sigmoidf(v[i]);
 				break;
+			case NN_EP_HSWISH:
+				for (i = 0; i < len; i++) {
+					float t = v[i] + c;
+
+					t = t < c2 ? c2 : t;
+					t = t > ep[k].c3 ? ep[k].c3 : t;
+					v[i] = v[i] * t / ep[k].c4;
+				}
+				break;
+			case NN_EP_XHSIG:
+				for (i = 0; i < len; i++) {
+					float t = c * v[i] + c2;
+
+					t = t > 0.0f ? t : 0.0f;
+					v[i] = v[i] * (t < 1.0f ? t : 1.0f);
+				}
+				break;
+			case NN_EP_SWISH:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] * sigmoidf(v[i] * c);
+				break;
+			case NN_EP_AFFINE:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] * c + c2;
+				break;
 			case NN_EP_SAVE:
 				memcpy(x, v, len * sizeof(float));
 				break;
@@ -165,6 +190,16 @@ bias_ep(float *y, int64_t m, int64_t plane, const float *b,
 	}
 }
 
+NN_HOT static void
+fill_rows(float *y, int64_t rows, int64_t len, const float *v)
+{
+	int64_t r, i;
+
+	for (r = 0; r < rows; r++)
+		for (i = 0; i < len; i++)
+			y[r * len + i] = v[r];
+}
+
 /* The output columns [lo, hi) of an input row for kernel offset off:
  * ox*stride + off must fall in [0, width). */
 static void
@@ -182,40 +217,82 @@ col_range(int64_t off, int64_t stride, int64_t width, int64_t ow,
 	*hi = b > a ? b : a;
 }
 
-/* Depthwise convolution of one channel plane, written so the inner loop
- * over output columns vectorises (unit stride for stride 1). */
+/* Depthwise convolution of one channel plane. Interior columns (every
+ * tap inside the row) are computed 8 at a time with the sums held in
+ * registers across all taps; border columns tap by tap. */
 NN_HOT static void
 dw_plane(const struct nn_conv *p, const float *x, const float *w, float bias,
     float *y)
 {
-	int64_t oy, ky, kx, ox, lo, hi;
+	const int64_t sw = p->sw, kw = p->kw, dw = p->dw;
+	int64_t oy, ky, kx, ox, lo, hi, ilo, ihi;
 
+	/* Interior: ox*sw - pad >= 0 and ox*sw - pad + (kw-1)*dw < w. */
+	ilo = (p->pad[1] + sw - 1) / sw;
+	ihi = p->w - 1 - (kw - 1) * dw + p->pad[1] < 0 ? 0 :
+	    (p->w - 1 - (kw - 1) * dw + p->pad[1]) / sw + 1;
+	if (ihi > p->ow)
+		ihi = p->ow;
+	if (ihi < ilo)
+		ihi = ilo;
 	for (oy = 0; oy < p->oh; oy++) {
 		float *yr = y + oy * p->ow;
+		int64_t ky0 = 0, ky1 = p->kh;
 
-		for (ox = 0; ox < p->ow; ox++)
-			yr[ox] = bias;
-		for (ky = 0; ky < p->kh; ky++) {
-			int64_t iy = oy * p->sh - p->pad[0] + ky * p->dh;
-			const float *xr;
+		/* The taps whose input row exists. */
+		while (ky0 < ky1 && oy * p->sh - p->pad[0] + ky0 * p->dh < 0)
+			ky0++;
+		while (ky1 > ky0 &&
+		    oy * p->sh - p->pad[0] + (ky1 - 1) * p->dh >= p->h)
+			ky1--;
+		for (ox = ilo; ox + 8 <= ihi; ox += 8) {
+			float acc[8];
+			int j;
 
-			if (iy < 0 || iy >= p->h)
-				continue;
-			xr = x + iy * p->w;
-			for (kx = 0; kx < p->kw; kx++) {
-				const float wv = w[ky * p->kw + kx];
-				const int64_t off = kx * p->dw - p->pad[1];
+			for (j = 0; j < 8; j++)
+				acc[j] = bias;
+			for (ky = ky0; ky < ky1; ky++) {
+				const float *xr = x + (oy * p->sh - p->pad[0] +
+				    ky * p->dh) * p->w + ox * sw - p->pad[1];
+				const float *wr = w + ky * kw;
 
-				col_range(off, p->sw, p->w, p->ow, &lo, &hi);
-				if (p->sw == 1) {
-					const float *xs = xr + off;
+				for (kx = 0; kx < kw; kx++) {
+					const float wv = wr[kx];
+					const float *xp = xr + kx * dw;
 
-					for (ox = lo; ox < hi; ox++)
-						yr[ox] += wv * xs[ox];
-				} else {
-					for (ox = lo; ox < hi; ox++)
-						yr[ox] += wv * xr[ox * p->sw + off];
+					if (sw == 1) {
+						for (j = 0; j < 8; j++)
+							acc[j] += wv * xp[j];
+					} else {
+						for (j = 0; j < 8; j++)
+							acc[j] += wv * xp[j * sw];
+					}
 				}
+			}
+			for (j = 0; j < 8; j++)
+				yr[j + ox] = acc[j];
+		}
+		/* The rest: the borders and the interior's last few columns. */
+		lo = ox;
+		for (ox = 0; ox < ilo && ox < p->ow; ox++)
+			yr[ox] = bias;
+		for (ox = lo; ox < p->ow; ox++)
+			yr[ox] = bias;
+		for (ky = ky0; ky < ky1; ky++) {
+			const float *xr = x + (oy * p->sh - p->pad[0] + ky * p->dh) * p->w;
+
+			for (kx = 0; kx < kw; kx++) {
+				const float wv = w[ky * kw + kx];
+				const int64_t off = kx * dw - p->pad[1];
+				int64_t a, b;
+
+				col_range(off, sw, p->w, p->ow, &a, &hi);
+				/* [a, hi) minus the blocked part [ilo, lo). */
+				b = hi < ilo ? hi : ilo;
+				for (ox = a; ox < b; ox++)
+					yr[ox] += wv * xr[ox * sw + off];
+				for (ox = lo > a ? lo : a; ox < hi; ox++)
+					yr[ox] += wv * xr[ox * sw + off];
 			}
 		}
 	}
@@ -278,7 +355,7 @@ nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
 	    p->sw == 1 && p->pad[0] == 0 && p->pad[1] == 0 && p->pad[2] == 0 &&
 	    p->pad[3] == 0;
 	int64_t n, g, rows, oy0, oy1;
-	float *col = NULL;
+	float *col = NULL, beta;
 
 	nn_blas_init();
 	if (!pointwise && !(cg == 1 && mg == 1)) {
@@ -307,10 +384,15 @@ nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
 				nn_ep_apply(ep, nep, yg, (size_t)plane);
 				continue;
 			}
+			/* The bias goes in first and sgemm adds to it (beta 1),
+			 * which saves OpenBLAS's pass zeroing C and our pass adding b. */
+			beta = b != NULL ? 1.0f : 0.0f;
+			if (b != NULL)
+				fill_rows(yg, mg, plane, b + g * mg);
 			if (pointwise) {
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
 				    (int)mg, (int)plane, (int)cg, 1.0f, wg, (int)cg,
-				    xg, (int)plane, 0.0f, yg, (int)plane);
+				    xg, (int)plane, beta, yg, (int)plane);
 				continue;
 			}
 			for (oy0 = 0; oy0 < p->oh; oy0 = oy1) {
@@ -319,12 +401,12 @@ nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
 				    (int)mg, (int)((oy1 - oy0) * p->ow), (int)kdim,
 				    1.0f, wg, (int)kdim, col,
-				    (int)((oy1 - oy0) * p->ow), 0.0f,
+				    (int)((oy1 - oy0) * p->ow), beta,
 				    yg + oy0 * p->ow, (int)plane);
 			}
 		}
 		if (!(cg == 1 && mg == 1))
-			bias_ep(yn, p->m, plane, b, ep, nep);
+			nn_ep_apply(ep, nep, yn, (size_t)(p->m * plane));
 	}
 	return 0;
 }

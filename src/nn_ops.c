@@ -1255,14 +1255,14 @@ nn_op_exec(const struct nn_node *nd, const struct nn_t *const *in,
 			F(out)[i] = F(x)[i] > 0.0f ? F(x)[i] : 0.0f;
 		break;
 	case NN_OP_HARDSIGMOID: {
-		struct nn_epstep st = { NN_EP_HSIG, a->alpha, a->beta, 0 };
+		struct nn_epstep st = { NN_EP_HSIG, a->alpha, a->beta, 0, 0, 0 };
 
 		memcpy(out->data, x->data, (size_t)n * sizeof(float));
 		nn_ep_apply(&st, 1, F(out), (size_t)n);
 		break;
 	}
 	case NN_OP_SIGMOID: {
-		struct nn_epstep st = { NN_EP_SIGMOID, 0, 0, 0 };
+		struct nn_epstep st = { NN_EP_SIGMOID, 0, 0, 0, 0, 0 };
 
 		memcpy(out->data, x->data, (size_t)n * sizeof(float));
 		nn_ep_apply(&st, 1, F(out), (size_t)n);

@@ -475,13 +475,13 @@ absorb_gate(struct nn_model *m, const struct uses *us, int a, int v)
 			    (mn->in[1] == v && mn->in[0] == val)) {
 				if (an->nep + nch + 2 > NN_MAX_EP)
 					return 0;
-				an->ep[an->nep++] = (struct nn_epstep){ NN_EP_SAVE, 0, 0, 0 };
+				an->ep[an->nep++] = (struct nn_epstep){ NN_EP_SAVE, 0, 0, 0, 0, 0 };
 				for (k = 0; k < nch; k++) {
 					an->ep_rank1 |= chain[k].rank1;
 					an->ep[an->nep++] = chain[k];
 					m->node[nodes[k]].dead = 1;
 				}
-				an->ep[an->nep++] = (struct nn_epstep){ NN_EP_MULX, 0, 0, 0 };
+				an->ep[an->nep++] = (struct nn_epstep){ NN_EP_MULX, 0, 0, 0, 0, 0 };
 				absorb(m, a, mul);
 				return 1;
 			}
@@ -491,6 +491,64 @@ absorb_gate(struct nn_model *m, const struct uses *us, int a, int v)
 		}
 	}
 	return 0;
+}
+
+static int
+ep_is(const struct nn_epstep *e, int n, int k, const int *ops, int len)
+{
+	int i;
+
+	if (k + len > n)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (e[k + i].op != ops[i])
+			return 0;
+	return 1;
+}
+
+/* Replaces the common step sequences of an epilogue by macro steps. */
+static void
+ep_compile(struct nn_node *nd)
+{
+	static const int hswish[] = { NN_EP_SAVE, NN_EP_ADD, NN_EP_CLIP,
+		NN_EP_MULX, NN_EP_DIV };
+	static const int xhsig[] = { NN_EP_SAVE, NN_EP_HSIG, NN_EP_MULX };
+	static const int swish[] = { NN_EP_SAVE, NN_EP_MUL, NN_EP_SIGMOID,
+		NN_EP_MULX };
+	static const int affine[] = { NN_EP_MUL, NN_EP_ADD };
+	struct nn_epstep out[NN_MAX_EP], *e = nd->ep, st;
+	int k = 0, n = 0;
+
+	while (k < nd->nep) {
+		memset(&st, 0, sizeof(st));
+		if (ep_is(e, nd->nep, k, hswish, 5)) {
+			st.op = NN_EP_HSWISH;
+			st.c = e[k + 1].c;
+			st.c2 = e[k + 2].c;
+			st.c3 = e[k + 2].c2;
+			st.c4 = e[k + 4].c;
+			k += 5;
+		} else if (ep_is(e, nd->nep, k, xhsig, 3)) {
+			st.op = NN_EP_XHSIG;
+			st.c = e[k + 1].c;
+			st.c2 = e[k + 1].c2;
+			k += 3;
+		} else if (ep_is(e, nd->nep, k, swish, 4)) {
+			st.op = NN_EP_SWISH;
+			st.c = e[k + 1].c;
+			k += 4;
+		} else if (ep_is(e, nd->nep, k, affine, 2)) {
+			st.op = NN_EP_AFFINE;
+			st.c = e[k].c;
+			st.c2 = e[k + 1].c;
+			k += 2;
+		} else {
+			st = e[k++];
+		}
+		out[n++] = st;
+	}
+	memcpy(nd->ep, out, (size_t)n * sizeof(out[0]));
+	nd->nep = n;
 }
 
 static int
@@ -525,6 +583,7 @@ fuse_epilogues(struct nn_model *m, struct uses *us)
 			if (!absorb_gate(m, us, a, v))
 				break;
 		}
+		ep_compile(an);
 	}
 	return 0;
 }
