@@ -43,6 +43,8 @@ void nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n);
 int nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
     const float *b, float *y, const struct nn_epstep *ep, int nep,
     struct nn_scratch *s);
+/* Scratch bytes nn_conv2d needs for a depthwise convolution (one padded plane). */
+size_t nn_dw_scratch(const struct nn_conv *p);
 int nn_convt2d(const struct nn_conv *p, const float *x, const float *w,
     const float *b, float *y, const struct nn_epstep *ep, int nep,
     struct nn_scratch *s);
