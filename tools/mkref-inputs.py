@@ -89,19 +89,24 @@ def main():
 
     cases = []
 
-    def add(name, model, arr, source):
+    def add(name, model, arr, source, image=None):
         fn = name + ".in.bin"
         arr.tofile(os.path.join(outdir, fn))
-        cases.append({"name": name, "model": model, "input": fn,
-                      "input_dims": list(arr.shape), "source": source})
+        case = {"name": name, "model": model, "input": fn,
+                "input_dims": list(arr.shape), "source": source}
+        if image is not None:
+            # The picture's own size, which det boxes are mapped back to.
+            case["image_size"] = [image.width, image.height]
+        cases.append(case)
 
     add("det_back_96x160", "det", det_input(back, 160, 96),
-        "tests/fixtures/card_back.jpg (437x273) resized to 160x96")
+        "tests/fixtures/card_back.jpg (437x273) resized to 160x96", back)
     add("det_front_224x352", "det", det_input(front, 352, 224),
-        "mkcards.py front, width 1200, resized to 352x224")
-    add("det_photo_320x448", "det",
-        det_input(photo(front, 7.0, (1400, 1000), 10), 448, 320),
-        "mkcards.py front rotated 7 degrees on a 1400x1000 noisy table, resized to 448x320")
+        "mkcards.py front, width 1200, resized to 352x224", front)
+    table = photo(front, 7.0, (1400, 1000), 10)
+    add("det_photo_320x448", "det", det_input(table, 448, 320),
+        "mkcards.py front rotated 7 degrees on a 1400x1000 noisy table, resized to 448x320",
+        table)
     add("rec_front_people_80", "rec",
         rec_input(front, (470, 176, 524, 228), 80, False),
         "mkcards.py front, box (470,176)-(524,228): the one-character value, padded to width 80")
