@@ -7,28 +7,10 @@
 #include <string.h>
 
 #include "ocr_det.h"
+#include "nnfix.h"
 #include "unit.h"
 
-#define FIX "tests/fixtures/nn/"
-
-static float *
-read_floats(const char *path, size_t n)
-{
-	float *v = malloc(n * sizeof(*v));
-	FILE *f = fopen(path, "rb");
-	size_t got = 0;
-
-	if (f != NULL && v != NULL)
-		got = fread(v, sizeof(*v), n, f);
-	if (f != NULL)
-		fclose(f);
-	if (got != n) {
-		fprintf(stderr, "%s: cannot read %zu floats\n", path, n);
-		free(v);
-		return NULL;
-	}
-	return v;
-}
+#define FIX NNFIX_DIR
 
 static void
 test_size(void)
@@ -141,7 +123,7 @@ test_against_opencv(void)
 
 		snprintf(path, sizeof(path), FIX "%s",
 		    json_string_value(json_object_get(c, "map")));
-		map = read_floats(path, (size_t)mw * mh);
+		map = nnfix_read_floats(path, (size_t)mw * mh);
 		CHECK(map != NULL);
 		if (map == NULL)
 			continue;

@@ -8,28 +8,10 @@
 
 #include "models.h"
 #include "ocr_rec.h"
+#include "nnfix.h"
 #include "unit.h"
 
-#define FIX "tests/fixtures/nn/"
-
-static float *
-read_floats(const char *path, size_t n)
-{
-	float *v = malloc(n * sizeof(*v));
-	FILE *f = fopen(path, "rb");
-	size_t got = 0;
-
-	if (f != NULL && v != NULL)
-		got = fread(v, sizeof(*v), n, f);
-	if (f != NULL)
-		fclose(f);
-	if (got != n) {
-		fprintf(stderr, "%s: cannot read %zu floats\n", path, n);
-		free(v);
-		return NULL;
-	}
-	return v;
-}
+#define FIX NNFIX_DIR
 
 static int
 keys_from(const char *text, struct ocr_keys *k)
@@ -157,7 +139,7 @@ test_decode_fixtures(void)
 		classes = (size_t)json_integer_value(json_array_get(dims, 2));
 		snprintf(path, sizeof(path), FIX "%s",
 		    json_string_value(json_object_get(c, "output")));
-		probs = read_floats(path, steps * classes);
+		probs = nnfix_read_floats(path, steps * classes);
 		CHECK(probs != NULL);
 		if (probs == NULL)
 			continue;
