@@ -40,6 +40,10 @@ void nn_model_free(struct nn_model *m);
 
 struct nn_ws *nn_ws_new(const struct nn_model *m);
 void nn_ws_free(struct nn_ws *ws);
+/* Caps the memory ws may hold (tensors and kernel scratch) at max_bytes;
+ * 0, the default, leaves only the per-tensor bound. A run that would need
+ * more fails with an error instead (servers, the fuzzer). */
+void nn_ws_set_limit(struct nn_ws *ws, size_t max_bytes);
 
 /*
  * Run the model on its single input (a float32 tensor of any size the

@@ -22,6 +22,7 @@ enum nn_dtype {
 #define NN_MAX_ELEMS ((int64_t)1 << 28) /* 1 GiB of float32 per tensor */
 #define NN_MAX_DIM ((int64_t)1 << 24)
 #define NN_MAX_CONST_BYTES ((size_t)256 << 20)
+#define NN_MAX_FOLD_BYTES ((size_t)64 << 20) /* made by folding at load */
 #define NN_OPSET_MIN 9
 #define NN_OPSET_MAX 11
 

@@ -20,6 +20,8 @@ nn_scratch_get(struct nn_scratch *s, size_t bytes)
 
 	if (bytes <= s->cap)
 		return s->p;
+	if (s->max > 0 && bytes > s->max)
+		return NULL;
 	/* Rounded up to 64 bytes: aligned_alloc needs a multiple of the alignment. */
 	bytes = (bytes + 63) & ~(size_t)63;
 	p = aligned_alloc(64, bytes);

@@ -21,6 +21,7 @@
 struct nn_scratch {
 	void *p;
 	size_t cap;
+	size_t max; /* refuse to grow beyond this (0: no cap) */
 };
 void *nn_scratch_get(struct nn_scratch *s, size_t bytes);
 void nn_scratch_free(struct nn_scratch *s);

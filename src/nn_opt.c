@@ -111,7 +111,7 @@ fold_constants(struct nn_model *m, struct fz_err *err)
 		n = nn_numel(&o->c);
 		bytes = (size_t)n * nn_dtype_size(o->c.dtype);
 		folded += bytes;
-		if (folded > NN_MAX_CONST_BYTES) {
+		if (folded > NN_MAX_FOLD_BYTES) {
 			fz_seterr(err, "node %.64s: folded constants too large",
 			    nd->name);
 			goto out;

@@ -22,6 +22,7 @@ struct nn_ws {
 	struct wbuf *pool;
 	int npool;
 	struct nn_scratch scratch;
+	size_t limit, held; /* cap and bytes held by the pool */
 };
 
 struct nn_ws *
@@ -60,6 +61,25 @@ nn_ws_free(struct nn_ws *ws)
 	free(ws);
 }
 
+void
+nn_ws_set_limit(struct nn_ws *ws, size_t max_bytes)
+{
+	int i;
+
+	ws->limit = max_bytes;
+	ws->scratch.max = max_bytes;
+	/* Memory already held beyond the new cap is given back. */
+	if (max_bytes > 0 && ws->held + ws->scratch.cap > max_bytes) {
+		for (i = 0; i < ws->npool; i++)
+			free(ws->pool[i].p);
+		memset(ws->pool, 0, (size_t)ws->npool * sizeof(*ws->pool));
+		ws->npool = 0;
+		ws->held = 0;
+		nn_scratch_free(&ws->scratch);
+		ws->scratch.max = max_bytes;
+	}
+}
+
 /* A free buffer of at least bytes: the best fit, else the largest free one
  * grown, else a new one. After the first run of a given input size the
  * same sequence of requests is met without allocating. */
@@ -81,8 +101,13 @@ pool_get(struct nn_ws *ws, size_t bytes)
 			big = i;
 	}
 	if (best < 0) {
-		void *p = aligned_alloc(64, bytes);
+		size_t keep = ws->held - (big >= 0 ? ws->pool[big].cap : 0);
+		void *p;
 
+		if (ws->limit > 0 && (bytes > ws->limit ||
+		    keep + ws->scratch.cap > ws->limit - bytes))
+			return -2;
+		p = aligned_alloc(64, bytes);
 		if (p == NULL)
 			return -1;
 		if (big >= 0) {
@@ -91,6 +116,7 @@ pool_get(struct nn_ws *ws, size_t bytes)
 		} else {
 			best = ws->npool++;
 		}
+		ws->held = keep + bytes;
 		ws->pool[best].p = p;
 		ws->pool[best].cap = bytes;
 	}
@@ -179,7 +205,11 @@ nn_run(const struct nn_model *m, struct nn_ws *ws,
 		n = nn_numel(o);
 		b = pool_get(ws, (size_t)n * nn_dtype_size(o->dtype));
 		if (b < 0) {
-			fz_seterr(err, "%s: out of memory", m->name);
+			if (b == -2)
+				fz_seterr(err, "%s: node %.64s: the workspace limit of "
+				    "%zu bytes is reached", m->name, nd->name, ws->limit);
+			else
+				fz_seterr(err, "%s: out of memory", m->name);
 			return -1;
 		}
 		ws->buf[nd->out] = b;

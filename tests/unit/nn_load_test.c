@@ -205,6 +205,26 @@ pack(struct mb *b, size_t *len)
 	return buf;
 }
 
+/* With NN_SEED_DIR set, the models built here are also written there:
+ * that is how fuzz/corpus/nn_load/ got its small valid models. */
+static void
+seed_out(const char *name, const unsigned char *buf, size_t len)
+{
+	const char *dir = getenv("NN_SEED_DIR");
+	char path[512];
+	FILE *f;
+
+	if (dir == NULL || dir[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		CHECK(fwrite(buf, 1, len, f) == len);
+		fclose(f);
+	}
+}
+
 /* Loads the bytes; returns 0 or -1 and, on failure, checks a message was given. */
 static int
 try_load(const unsigned char *p, size_t len, struct nn_model **m,
@@ -289,6 +309,7 @@ test_fused_model(void)
 
 	build_hswish(&b);
 	buf = pack(&b, &len);
+	seed_out("hswish.onnx", buf, len);
 	CHECK(try_load(buf, len, &m, &err) == 0);
 	free(buf);
 	if (m == NULL) {
@@ -411,6 +432,7 @@ test_dynamic_shapes(void)
 	attr(add(&b, "Concat", "nc,m1", "shape"), attr_i("axis", 0));
 	add(&b, "Reshape", "x,shape", "out");
 	buf = pack(&b, &len);
+	seed_out("dynamic.onnx", buf, len);
 	CHECK(try_load(buf, len, &m, &err) == 0);
 	free(buf);
 	drop_all();
@@ -433,6 +455,167 @@ test_dynamic_shapes(void)
 	}
 	nn_ws_free(ws);
 	nn_model_free(m);
+}
+
+static Onnx__AttributeProto *
+attr_f(const char *name, float v)
+{
+	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+
+	onnx__attribute_proto__init(a);
+	a->name = (char *)name;
+	a->has_type = 1;
+	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+	a->has_f = 1;
+	a->f = v;
+	return a;
+}
+
+static Onnx__AttributeProto *
+attr_s(const char *name, const char *v)
+{
+	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+
+	onnx__attribute_proto__init(a);
+	a->name = (char *)name;
+	a->has_type = 1;
+	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+	a->has_s = 1;
+	a->s.data = (uint8_t *)v;
+	a->s.len = strlen(v);
+	return a;
+}
+
+/* Runs b on a 1x3x32x32 input and checks the output dims. */
+static void
+run_zoo(struct mb *b, const char *seed, int ndim, const int64_t *want)
+{
+	struct nn_model *m = NULL;
+	struct nn_ws *ws;
+	struct fz_err err;
+	struct nn_tensor in = { 0 }, out;
+	static float x[3 * 32 * 32];
+	unsigned char *buf;
+	size_t len;
+	int i, same;
+
+	buf = pack(b, &len);
+	seed_out(seed, buf, len);
+	drop_all();
+	CHECK(try_load(buf, len, &m, &err) == 0);
+	free(buf);
+	if (m == NULL) {
+		fprintf(stderr, "%s: %s\n", seed, err.msg);
+		return;
+	}
+	for (i = 0; i < 3 * 32 * 32; i++)
+		x[i] = (float)(i % 13) / 6.0f - 1.0f;
+	in.ndim = 4;
+	in.dims[0] = 1;
+	in.dims[1] = 3;
+	in.dims[2] = in.dims[3] = 32;
+	in.data = x;
+	ws = nn_ws_new(m);
+	CHECK(nn_run(m, ws, &in, &out, &err) == 0);
+	same = out.ndim == ndim;
+	for (i = 0; same && i < ndim; i++)
+		same = out.dims[i] == want[i];
+	CHECK(same);
+	for (i = 0; same && i < (int)(want[0] * (ndim > 1 ? want[1] : 1)); i++)
+		CHECK(isfinite(out.data[i]));
+	/* A workspace capped too low says so. */
+	nn_ws_set_limit(ws, 4096);
+	CHECK(nn_run(m, ws, &in, &out, &err) == -1);
+	nn_ws_free(ws);
+	ws = nn_ws_new(m);
+	nn_ws_set_limit(ws, 4096);
+	CHECK(nn_run(m, ws, &in, &out, &err) == -1);
+	CHECK(strstr(err.msg, "workspace limit") != NULL);
+	nn_ws_free(ws);
+	nn_model_free(m);
+}
+
+/* The opset-9 operators of rec and the opset-11 ones of det, in two small graphs. */
+static void
+test_zoo(void)
+{
+	static const int64_t k2[2] = { 2, 2 }, s2[2] = { 2, 2 }, z4[4] = { 0, 0, 0, 0 };
+	static const int64_t shp[3] = { 1, 3, 256 }, perm[3] = { 0, 2, 1 }, wd[2] = { 3, 4 };
+	static const int64_t m1[1] = { -1 }, ax1[1] = { 1 }, st0[1] = { 0 }, en10[1] = { 10 };
+	static const int64_t ax0[1] = { 0 }, two[1] = { 2 };
+	static const int64_t w1d[4] = { 4, 3, 1, 1 }, wtd[4] = { 4, 2, 2, 2 }, sd[1] = { 4 };
+	static float w[12], w1[12], wt[32], sc[4] = { 1, 1, 0.5f, 0.5f };
+	float p2 = 2.0f;
+	struct mb b;
+	Onnx__NodeProto *n;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		w[i] = w1[i] = (float)(i % 5) / 5.0f - 0.4f;
+	for (i = 0; i < 32; i++)
+		wt[i] = (float)(i % 7) / 7.0f - 0.5f;
+	memset(&b, 0, sizeof(b));
+	b.opset = 9;
+	cint(&b, "shp", 3, shp);
+	cfloat(&b, "w", 2, wd, w);
+	cfloat(&b, "p2", 0, NULL, &p2);
+	cint(&b, "two", 1, two);
+	n = add(&b, "AveragePool", "x", "ap");
+	attr(n, attr_ints("kernel_shape", 2, k2));
+	attr(n, attr_ints("strides", 2, s2));
+	attr(n, attr_ints("pads", 4, z4));
+	attr(n, attr_i("count_include_pad", 0));
+	add(&b, "Reshape", "ap,shp", "r");
+	attr(add(&b, "Transpose", "r", "t"), attr_ints("perm", 3, perm));
+	add(&b, "MatMul", "t,w", "mm");
+	n = add(&b, "ReduceMean", "mm", "rm");
+	attr(n, attr_ints("axes", 1, m1));
+	add(&b, "Sub", "mm,rm", "d");
+	add(&b, "Pow", "d,p2", "sq");
+	add(&b, "Sqrt", "sq", "ab");
+	n = add(&b, "HardSigmoid", "ab", "hs");
+	attr(n, attr_f("alpha", 0.3f));
+	add(&b, "Sigmoid", "hs", "sg");
+	n = add(&b, "Clip", "sg", "cl");
+	attr(n, attr_f("min", 0.6f));
+	attr(n, attr_f("max", 0.7f));
+	attr(add(&b, "Softmax", "cl", "sm"), attr_i("axis", 2));
+	n = add(&b, "Slice", "sm", "sl");
+	attr(n, attr_ints("axes", 1, ax1));
+	attr(n, attr_ints("starts", 1, st0));
+	attr(n, attr_ints("ends", 1, en10));
+	attr(add(&b, "Squeeze", "sl", "sq0"), attr_ints("axes", 1, ax0));
+	add(&b, "Shape", "x", "xs");
+	add(&b, "Gather", "xs,two", "h");
+	attr(add(&b, "Cast", "h", "hf"), attr_i("to", 1));
+	add(&b, "Mul", "sq0,hf", "out");
+	{
+		int64_t want[2] = { 10, 4 };
+
+		run_zoo(&b, "zoo9.onnx", 2, want);
+	}
+	memset(&b, 0, sizeof(b));
+	b.opset = 11;
+	cfloat(&b, "w1", 4, w1d, w1);
+	cfloat(&b, "wt", 4, wtd, wt);
+	cfloat(&b, "roi", 1, (const int64_t[]){ 0 }, NULL);
+	cfloat(&b, "sc", 1, sd, sc);
+	add(&b, "Conv", "x,w1", "c");
+	n = add(&b, "ConvTranspose", "c,wt", "ct");
+	attr(n, attr_ints("kernel_shape", 2, k2));
+	attr(n, attr_ints("strides", 2, s2));
+	n = add(&b, "Resize", "ct,roi,sc", "rs");
+	attr(n, attr_s("mode", "nearest"));
+	attr(n, attr_s("coordinate_transformation_mode", "asymmetric"));
+	attr(n, attr_s("nearest_mode", "floor"));
+	attr(add(&b, "Concat", "rs,x", "cc"), attr_i("axis", 1));
+	add(&b, "GlobalAveragePool", "cc", "gp");
+	add(&b, "Relu", "gp", "out");
+	{
+		int64_t want[4] = { 1, 5, 1, 1 };
+
+		run_zoo(&b, "zoo11.onnx", 4, want);
+	}
 }
 
 static void
@@ -815,6 +998,7 @@ main(void)
 {
 	test_fused_model();
 	test_dynamic_shapes();
+	test_zoo();
 	test_hostile_graphs();
 	test_hostile_bytes();
 	test_truncated_real();
