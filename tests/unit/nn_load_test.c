@@ -58,14 +58,23 @@ tens(int dtype, int ndim, const int64_t *dims, const void *raw, size_t rawlen)
 }
 
 static Onnx__AttributeProto *
-attr_i(const char *name, int64_t v)
+attr_new(const char *name, Onnx__AttributeProto__AttributeType type)
 {
 	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
 
 	onnx__attribute_proto__init(a);
 	a->name = (char *)name;
 	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	a->type = type;
+	return a;
+}
+
+static Onnx__AttributeProto *
+attr_i(const char *name, int64_t v)
+{
+	Onnx__AttributeProto *a = attr_new(name,
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+
 	a->has_i = 1;
 	a->i = v;
 	return a;
@@ -74,12 +83,9 @@ attr_i(const char *name, int64_t v)
 static Onnx__AttributeProto *
 attr_ints(const char *name, int n, const int64_t *v)
 {
-	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+	Onnx__AttributeProto *a = attr_new(name,
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
 
-	onnx__attribute_proto__init(a);
-	a->name = (char *)name;
-	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
 	a->n_ints = (size_t)n;
 	a->ints = keep(malloc(sizeof(int64_t) * (size_t)(n + 1)));
 	memcpy(a->ints, v, sizeof(int64_t) * (size_t)n);
@@ -89,12 +95,9 @@ attr_ints(const char *name, int n, const int64_t *v)
 static Onnx__AttributeProto *
 attr_t(Onnx__TensorProto *t)
 {
-	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+	Onnx__AttributeProto *a = attr_new("value",
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
 
-	onnx__attribute_proto__init(a);
-	a->name = (char *)"value";
-	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
 	a->t = t;
 	return a;
 }
@@ -460,12 +463,9 @@ test_dynamic_shapes(void)
 static Onnx__AttributeProto *
 attr_f(const char *name, float v)
 {
-	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+	Onnx__AttributeProto *a = attr_new(name,
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
 
-	onnx__attribute_proto__init(a);
-	a->name = (char *)name;
-	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
 	a->has_f = 1;
 	a->f = v;
 	return a;
@@ -474,12 +474,9 @@ attr_f(const char *name, float v)
 static Onnx__AttributeProto *
 attr_s(const char *name, const char *v)
 {
-	Onnx__AttributeProto *a = keep(malloc(sizeof(*a)));
+	Onnx__AttributeProto *a = attr_new(name,
+	    ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
 
-	onnx__attribute_proto__init(a);
-	a->name = (char *)name;
-	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
 	a->has_s = 1;
 	a->s.data = (uint8_t *)v;
 	a->s.len = strlen(v);
