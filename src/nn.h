@@ -33,7 +33,8 @@ struct nn_ws;
  */
 int nn_model_load(const char *path, size_t max_bytes, struct nn_model **out,
     struct fz_err *err);
-/* The same from bytes already in memory (for the fuzzer); name is used in messages. */
+/* The same from bytes already in memory (at most 64 MiB), for callers that
+ * verified the bytes first and for the fuzzer; name is used in messages. */
 int nn_model_load_mem(const unsigned char *data, size_t len, const char *name,
     struct nn_model **out, struct fz_err *err);
 void nn_model_free(struct nn_model *m);
@@ -48,8 +49,9 @@ void nn_ws_set_limit(struct nn_ws *ws, size_t max_bytes);
 /*
  * Run the model on its single input (a float32 tensor of any size the
  * model accepts). On success *out describes the model's first output; its
- * data lives in ws and stays valid until the next nn_run or nn_ws_free
- * on ws. Returns 0, or -1 with err (shape mismatch, out of memory).
+ * data lives in ws and stays valid until the next nn_run,
+ * nn_ws_set_limit or nn_ws_free on ws. Returns 0, or -1 with err (shape
+ * mismatch, workspace limit, out of memory).
  */
 int nn_run(const struct nn_model *m, struct nn_ws *ws,
     const struct nn_tensor *in, struct nn_tensor *out, struct fz_err *err);

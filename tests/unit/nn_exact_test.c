@@ -6,36 +6,16 @@
 #include <string.h>
 
 #include "nn.h"
+#include "nnfix.h"
 #include "unit.h"
-
-#define FIX "tests/fixtures/nn/"
 
 static float *
 read_floats(const char *name, size_t n)
 {
 	char path[512];
-	float *p = malloc(n * sizeof(float));
-	FILE *f;
-	size_t got;
 
-	snprintf(path, sizeof(path), FIX "%s", name);
-	f = fopen(path, "rb");
-	if (p == NULL || f == NULL) {
-		fprintf(stderr, "nn_exact: cannot read %s\n", path);
-		free(p);
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	got = fread(p, sizeof(float), n, f);
-	/* The file must hold exactly n floats. */
-	if (got != n || fgetc(f) != EOF) {
-		fprintf(stderr, "nn_exact: %s is not %zu floats\n", path, n);
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
+	snprintf(path, sizeof(path), NNFIX_DIR "%s", name != NULL ? name : "");
+	return nnfix_read_floats(path, n);
 }
 
 static size_t
@@ -87,7 +67,7 @@ main(void)
 
 	if (dir == NULL || dir[0] == '\0')
 		dir = "models";
-	man = json_load_file(FIX "manifest.json", 0, &jerr);
+	man = json_load_file(NNFIX_DIR "manifest.json", 0, &jerr);
 	CHECK(man != NULL);
 	if (man == NULL)
 		return unit_done("nn_exact");
