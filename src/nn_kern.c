@@ -273,14 +273,22 @@ dw_plane(const struct nn_conv *p, const float *x, const float *w, float bias,
 	}
 	for (oy = 0; oy < p->oh; oy++) {
 		float *yr = y + oy * p->ow;
+		int64_t ky0 = 0, ky1 = kh;
 
+		/* Taps on padding rows add nothing: skip them (short planes, such
+		 * as rec's 3 and 6 rows under a 5x5 kernel, are mostly padding). */
+		while (ky0 < ky1 && oy * p->sh + ky0 * p->dh < p->pad[0])
+			ky0++;
+		while (ky1 > ky0 &&
+		    oy * p->sh + (ky1 - 1) * p->dh >= p->pad[0] + p->h)
+			ky1--;
 		for (ox = 0; ox < p->ow; ox += 16) {
 			/* Four independent sums (two column blocks, even and odd
 			 * taps) so the adds do not wait on each other. */
 			nn_v8 a0 = { 0 }, a1 = { 0 }, b0 = { 0 }, b1 = { 0 }, r0, r1;
 			int64_t t = 0;
 
-			for (ky = 0; ky < kh; ky++) {
+			for (ky = ky0; ky < ky1; ky++) {
 				const float *row = pad + (oy * p->sh + ky * p->dh) * pw +
 				    ox * sw;
 
