@@ -1,0 +1,525 @@
+/* Numeric kernels: convolution by GEMM (im2col in tiles) or a direct depthwise loop, col2im, epilogues. */
+#include "nn_kern.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scratch for im2col is bounded by tiling the output rows so that a tile
+ * holds about this many floats; big enough to keep sgemm efficient. */
+#define NN_COL_TILE ((size_t)1 << 20)
+/* Epilogue steps run over blocks this long so the block stays in L1. */
+#define NN_EP_BLOCK 1024
+
+void *
+nn_scratch_get(struct nn_scratch *s, size_t bytes)
+{
+	void *p;
+
+	if (bytes <= s->cap)
+		return s->p;
+	if (s->max > 0 && bytes > s->max)
+		return NULL;
+	/* Rounded up to 64 bytes: aligned_alloc needs a multiple of the alignment. */
+	bytes = (bytes + 63) & ~(size_t)63;
+	p = aligned_alloc(64, bytes);
+	if (p == NULL)
+		return NULL;
+	free(s->p);
+	s->p = p;
+	s->cap = bytes;
+	return p;
+}
+
+void
+nn_scratch_free(struct nn_scratch *s)
+{
+	free(s->p);
+	s->p = NULL;
+	s->cap = 0;
+}
+
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+static void
+blas_one_thread(void)
+{
+	/* Parallelism comes from callers (-j N workers, server threads), each
+	 * with its own workspace; OpenBLAS's own threads would oversubscribe. */
+	openblas_set_num_threads(1);
+}
+
+void
+nn_blas_init(void)
+{
+	pthread_once(&blas_once, blas_one_thread);
+}
+
+void
+nn_sgemm(int64_t m, int64_t n, int64_t k, const float *a, const float *b,
+    float *c)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n,
+	    (int)k, 1.0f, a, (int)k, b, (int)n, 0.0f, c, (int)n);
+}
+
+static float
+sigmoidf(float v)
+{
+	return 1.0f / (1.0f + expf(-v));
+}
+
+NN_HOT void
+nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n)
+{
+	float x[NN_EP_BLOCK];
+	size_t off, i, len;
+	int k;
+
+	if (nep == 0)
+		return;
+	for (off = 0; off < n; off += len) {
+		float *v = y + off;
+
+		len = n - off < NN_EP_BLOCK ? n - off : NN_EP_BLOCK;
+		for (k = 0; k < nep; k++) {
+			const float c = ep[k].c, c2 = ep[k].c2;
+
+			switch (ep[k].op) {
+			case NN_EP_ADD:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] + c;
+				break;
+			case NN_EP_SUB:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] - c;
+				break;
+			case NN_EP_RSUB:
+				for (i = 0; i < len; i++)
+					v[i] = c - v[i];
+				break;
+			case NN_EP_MUL:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] * c;
+				break;
+			case NN_EP_DIV:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] / c;
+				break;
+			case NN_EP_RDIV:
+				for (i = 0; i < len; i++)
+					v[i] = c / v[i];
+				break;
+			case NN_EP_CLIP:
+				for (i = 0; i < len; i++) {
+					float t = v[i] < c ? c : v[i];
+
+					v[i] = t > c2 ? c2 : t;
+				}
+				break;
+			case NN_EP_RELU:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] > 0.0f ? v[i] : 0.0f;
+				break;
+			case NN_EP_HSIG:
+				for (i = 0; i < len; i++) {
+					float t = c * v[i] + c2;
+
+					t = t > 0.0f ? t : 0.0f;
+					v[i] = t < 1.0f ? t : 1.0f;
+				}
+				break;
+			case NN_EP_SIGMOID:
+				for (i = 0; i < len; i++)
+					v[i] = sigmoidf(v[i]);
+				break;
+			case NN_EP_HSWISH:
+				for (i = 0; i < len; i++) {
+					float t = v[i] + c;
+
+					t = t < c2 ? c2 : t;
+					t = t > ep[k].c3 ? ep[k].c3 : t;
+					v[i] = v[i] * t / ep[k].c4;
+				}
+				break;
+			case NN_EP_XHSIG:
+				for (i = 0; i < len; i++) {
+					float t = c * v[i] + c2;
+
+					t = t > 0.0f ? t : 0.0f;
+					v[i] = v[i] * (t < 1.0f ? t : 1.0f);
+				}
+				break;
+			case NN_EP_SWISH:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] * sigmoidf(v[i] * c);
+				break;
+			case NN_EP_AFFINE:
+				for (i = 0; i < len; i++)
+					v[i] = v[i] * c + c2;
+				break;
+			case NN_EP_SAVE:
+				memcpy(x, v, len * sizeof(float));
+				break;
+			case NN_EP_MULX:
+				for (i = 0; i < len; i++)
+					v[i] = x[i] * v[i];
+				break;
+			}
+		}
+	}
+}
+
+/* Adds the bias of each output channel, then the epilogue, over one plane. */
+NN_HOT static void
+bias_ep(float *y, int64_t m, int64_t plane, const float *b,
+    const struct nn_epstep *ep, int nep)
+{
+	int64_t c, i;
+
+	for (c = 0; c < m; c++) {
+		float *r = y + c * plane;
+
+		if (b != NULL) {
+			const float bc = b[c];
+
+			for (i = 0; i < plane; i++)
+				r[i] += bc;
+		}
+		nn_ep_apply(ep, nep, r, (size_t)plane);
+	}
+}
+
+NN_HOT static void
+fill_rows(float *y, int64_t rows, int64_t len, const float *v)
+{
+	int64_t r, i;
+
+	for (r = 0; r < rows; r++)
+		for (i = 0; i < len; i++)
+			y[r * len + i] = v[r];
+}
+
+/* The output columns [lo, hi) of an input row for kernel offset off:
+ * ox*stride + off must fall in [0, width). */
+static void
+col_range(int64_t off, int64_t stride, int64_t width, int64_t ow,
+    int64_t *lo, int64_t *hi)
+{
+	int64_t a = 0, b;
+
+	if (off < 0)
+		a = (-off + stride - 1) / stride;
+	b = width - off <= 0 ? 0 : (width - off + stride - 1) / stride;
+	if (b > ow)
+		b = ow;
+	*lo = a;
+	*hi = b > a ? b : a;
+}
+
+/* Eight floats in one AVX register (two SSE registers in the default clone). */
+typedef float nn_v8 __attribute__((vector_size(32)));
+
+/* The zero-padded copy of one input plane that dw_plane reads: rows and
+ * columns cover every tap of every output, the columns rounded up to a
+ * whole number of 16-wide output blocks. */
+static void
+dw_geometry(const struct nn_conv *p, int64_t *ph, int64_t *pw)
+{
+	int64_t owb = (p->ow + 15) / 16 * 16;
+
+	*ph = (p->oh - 1) * p->sh + (p->kh - 1) * p->dh + 1;
+	*pw = (owb - 1) * p->sw + (p->kw - 1) * p->dw + 1;
+}
+
+size_t
+nn_dw_scratch(const struct nn_conv *p)
+{
+	int64_t ph, pw;
+
+	dw_geometry(p, &ph, &pw);
+	return (size_t)(ph * pw + 32) * sizeof(float);
+}
+
+/*
+ * Depthwise convolution of one channel plane: the plane is copied once
+ * into a zero-padded buffer, then every output row is computed 16 columns
+ * at a time with the sums held in registers across all taps (zeros of
+ * the padding add nothing, as in the definition).
+ */
+NN_HOT static void
+dw_plane(const struct nn_conv *p, const float *x, const float *w, float bias,
+    float *y, float *pad)
+{
+	const int64_t sw = p->sw, kw = p->kw, dw = p->dw, kh = p->kh;
+	int64_t ph, pw, r, c, oy, ox, ky, kx;
+
+	dw_geometry(p, &ph, &pw);
+	for (r = 0; r < ph; r++) {
+		float *pr = pad + r * pw;
+		int64_t iy = r - p->pad[0];
+
+		if (iy < 0 || iy >= p->h) {
+			memset(pr, 0, (size_t)pw * sizeof(float));
+			continue;
+		}
+		/* Columns [pad, pad + w) hold the row, clipped to the buffer. */
+		c = p->w < pw - p->pad[1] ? p->w : pw - p->pad[1];
+		memset(pr, 0, (size_t)pw * sizeof(float));
+		if (c > 0)
+			memcpy(pr + p->pad[1], x + iy * p->w, (size_t)c * sizeof(float));
+	}
+	for (oy = 0; oy < p->oh; oy++) {
+		float *yr = y + oy * p->ow;
+		int64_t ky0 = 0, ky1 = kh;
+
+		/* Taps on padding rows add nothing: skip them (short planes, such
+		 * as rec's 3 and 6 rows under a 5x5 kernel, are mostly padding). */
+		while (ky0 < ky1 && oy * p->sh + ky0 * p->dh < p->pad[0])
+			ky0++;
+		while (ky1 > ky0 &&
+		    oy * p->sh + (ky1 - 1) * p->dh >= p->pad[0] + p->h)
+			ky1--;
+		for (ox = 0; ox < p->ow; ox += 16) {
+			/* Four independent sums (two column blocks, even and odd
+			 * taps) so the adds do not wait on each other. */
+			nn_v8 a0 = { 0 }, a1 = { 0 }, b0 = { 0 }, b1 = { 0 }, r0, r1;
+			int64_t t = 0;
+
+			for (ky = ky0; ky < ky1; ky++) {
+				const float *row = pad + (oy * p->sh + ky * p->dh) * pw +
+				    ox * sw;
+
+				for (kx = 0; kx < kw; kx++, t++) {
+					const float *xp = row + kx * dw;
+					const float wv = w[ky * kw + kx];
+					nn_v8 v0, v1;
+
+					if (sw == 1) {
+						memcpy(&v0, xp, sizeof(v0));
+						memcpy(&v1, xp + 8, sizeof(v1));
+					} else if (sw == 2) {
+						nn_v8 q0, q1, q2, q3;
+
+						memcpy(&q0, xp, sizeof(q0));
+						memcpy(&q1, xp + 8, sizeof(q1));
+						memcpy(&q2, xp + 16, sizeof(q2));
+						memcpy(&q3, xp + 24, sizeof(q3));
+						v0 = __builtin_shufflevector(q0, q1, 0, 2, 4,
+						    6, 8, 10, 12, 14);
+						v1 = __builtin_shufflevector(q2, q3, 0, 2, 4,
+						    6, 8, 10, 12, 14);
+					} else {
+						int j;
+
+						for (j = 0; j < 8; j++) {
+							v0[j] = xp[j * sw];
+							v1[j] = xp[(j + 8) * sw];
+						}
+					}
+					if (t & 1) {
+						b0 += wv * v0;
+						b1 += wv * v1;
+					} else {
+						a0 += wv * v0;
+						a1 += wv * v1;
+					}
+				}
+			}
+			r0 = (a0 + b0) + bias;
+			r1 = (a1 + b1) + bias;
+			if (ox + 16 <= p->ow) {
+				memcpy(yr + ox, &r0, sizeof(r0));
+				memcpy(yr + ox + 8, &r1, sizeof(r1));
+			} else {
+				int64_t j;
+
+				for (j = 0; j < 8 && ox + j < p->ow; j++)
+					yr[ox + j] = r0[j];
+				for (j = 0; j < 8 && ox + 8 + j < p->ow; j++)
+					yr[ox + 8 + j] = r1[j];
+			}
+		}
+	}
+}
+
+/* Columns of rows [oy0, oy1) of the output for one group: col is
+ * [cg*kh*kw x (oy1-oy0)*ow]. */
+NN_HOT static void
+im2col(const struct nn_conv *p, const float *x, int64_t cg, int64_t oy0,
+    int64_t oy1, float *col)
+{
+	const int64_t cols = (oy1 - oy0) * p->ow;
+	int64_t c, ky, kx, oy, ox, lo, hi;
+
+	for (c = 0; c < cg; c++) {
+		const float *xc = x + c * p->h * p->w;
+
+		for (ky = 0; ky < p->kh; ky++) {
+			for (kx = 0; kx < p->kw; kx++) {
+				float *r = col + ((c * p->kh + ky) * p->kw + kx) * cols;
+				const int64_t off = kx * p->dw - p->pad[1];
+
+				col_range(off, p->sw, p->w, p->ow, &lo, &hi);
+				for (oy = oy0; oy < oy1; oy++) {
+					float *rr = r + (oy - oy0) * p->ow;
+					int64_t iy = oy * p->sh - p->pad[0] + ky * p->dh;
+
+					if (iy < 0 || iy >= p->h) {
+						memset(rr, 0, (size_t)p->ow * sizeof(float));
+						continue;
+					}
+					for (ox = 0; ox < lo; ox++)
+						rr[ox] = 0.0f;
+					if (p->sw == 1) {
+						memcpy(rr + lo, xc + iy * p->w + lo + off,
+						    (size_t)(hi - lo) * sizeof(float));
+					} else {
+						const float *xr = xc + iy * p->w + off;
+
+						for (ox = lo; ox < hi; ox++)
+							rr[ox] = xr[ox * p->sw];
+					}
+					for (ox = hi; ox < p->ow; ox++)
+						rr[ox] = 0.0f;
+				}
+			}
+		}
+	}
+}
+
+int
+nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
+    const float *b, float *y, const struct nn_epstep *ep, int nep,
+    struct nn_scratch *s)
+{
+	const int64_t cg = p->c / p->group, mg = p->m / p->group;
+	const int64_t kdim = cg * p->kh * p->kw;
+	const int64_t plane = p->oh * p->ow, iplane = p->h * p->w;
+	const int pointwise = p->kh == 1 && p->kw == 1 && p->sh == 1 &&
+	    p->sw == 1 && p->pad[0] == 0 && p->pad[1] == 0 && p->pad[2] == 0 &&
+	    p->pad[3] == 0;
+	int64_t n, g, rows, oy0, oy1;
+	float *col = NULL, beta;
+
+	nn_blas_init();
+	if (!pointwise && !(cg == 1 && mg == 1)) {
+		rows = (int64_t)(NN_COL_TILE / (size_t)(kdim * p->ow));
+		if (rows < 1)
+			rows = 1;
+		if (rows > p->oh)
+			rows = p->oh;
+		col = nn_scratch_get(s, (size_t)(kdim * rows * p->ow) * sizeof(float));
+		if (col == NULL)
+			return -1;
+	} else {
+		rows = p->oh;
+		if (cg == 1 && mg == 1) {
+			col = nn_scratch_get(s, nn_dw_scratch(p));
+			if (col == NULL)
+				return -1;
+		}
+	}
+	for (n = 0; n < p->n; n++) {
+		const float *xn = x + n * p->c * iplane;
+		float *yn = y + n * p->m * plane;
+
+		for (g = 0; g < p->group; g++) {
+			const float *xg = xn + g * cg * iplane;
+			const float *wg = w + g * mg * kdim;
+			float *yg = yn + g * mg * plane;
+
+			if (cg == 1 && mg == 1) {
+				dw_plane(p, xg, wg, b != NULL ? b[g] : 0.0f, yg, col);
+				nn_ep_apply(ep, nep, yg, (size_t)plane);
+				continue;
+			}
+			/* The bias goes in first and sgemm adds to it (beta 1),
+			 * which saves OpenBLAS's pass zeroing C and our pass adding b. */
+			beta = b != NULL ? 1.0f : 0.0f;
+			if (b != NULL)
+				fill_rows(yg, mg, plane, b + g * mg);
+			if (pointwise) {
+				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    (int)mg, (int)plane, (int)cg, 1.0f, wg, (int)cg,
+				    xg, (int)plane, beta, yg, (int)plane);
+				continue;
+			}
+			for (oy0 = 0; oy0 < p->oh; oy0 = oy1) {
+				oy1 = oy0 + rows < p->oh ? oy0 + rows : p->oh;
+				im2col(p, xg, cg, oy0, oy1, col);
+				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    (int)mg, (int)((oy1 - oy0) * p->ow), (int)kdim,
+				    1.0f, wg, (int)kdim, col,
+				    (int)((oy1 - oy0) * p->ow), beta,
+				    yg + oy0 * p->ow, (int)plane);
+			}
+		}
+		if (!(cg == 1 && mg == 1))
+			nn_ep_apply(ep, nep, yn, (size_t)(p->m * plane));
+	}
+	return 0;
+}
+
+int
+nn_convt2d(const struct nn_conv *p, const float *x, const float *w,
+    const float *b, float *y, const struct nn_epstep *ep, int nep,
+    struct nn_scratch *s)
+{
+	const int64_t cg = p->c / p->group, mg = p->m / p->group;
+	const int64_t kk = p->kh * p->kw, iplane = p->h * p->w;
+	const int64_t plane = p->oh * p->ow;
+	int64_t n, g, c, ky, kx, iy, ix;
+	float *col;
+
+	nn_blas_init();
+	col = nn_scratch_get(s, (size_t)(mg * kk * iplane) * sizeof(float));
+	if (col == NULL)
+		return -1;
+	for (n = 0; n < p->n; n++) {
+		const float *xn = x + n * p->c * iplane;
+		float *yn = y + n * p->m * plane;
+
+		memset(yn, 0, (size_t)(p->m * plane) * sizeof(float));
+		for (g = 0; g < p->group; g++) {
+			/* col[mg*kh*kw x h*w] = W_g^T x X_g, then scattered (col2im). */
+			cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
+			    (int)(mg * kk), (int)iplane, (int)cg, 1.0f,
+			    w + g * cg * mg * kk, (int)(mg * kk),
+			    xn + g * cg * iplane, (int)iplane, 0.0f, col,
+			    (int)iplane);
+			for (c = 0; c < mg; c++) {
+				float *yc = yn + (g * mg + c) * plane;
+
+				for (ky = 0; ky < p->kh; ky++) {
+					for (kx = 0; kx < p->kw; kx++) {
+						const float *r = col +
+						    ((c * p->kh + ky) * p->kw + kx) * iplane;
+
+						for (iy = 0; iy < p->h; iy++) {
+							int64_t oy = iy * p->sh - p->pad[0] +
+							    ky * p->dh;
+							const float *rr = r + iy * p->w;
+							float *yr;
+
+							if (oy < 0 || oy >= p->oh)
+								continue;
+							yr = yc + oy * p->ow;
+							for (ix = 0; ix < p->w; ix++) {
+								int64_t ox = ix * p->sw -
+								    p->pad[1] + kx * p->dw;
+
+								if (ox >= 0 && ox < p->ow)
+									yr[ox] += rr[ix];
+							}
+						}
+					}
+				}
+			}
+		}
+		bias_ep(yn, p->m, plane, b, ep, nep);
+	}
+	return 0;
+}
