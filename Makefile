@@ -33,6 +33,14 @@ ASAN_DIR = build/asan
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJS = $(patsubst src/%.c,$(ASAN_DIR)/%.o,$(SRCS)) $(ASAN_DIR)/region_data.o
 
+# The 56 ethnic groups of GB/T 3304 (data/gbt3304-ethnic-groups.tsv) compiled
+# in as generated C for the local engine's 民族 field, like the regions.
+ETHNIC_TSV = data/gbt3304-ethnic-groups.tsv
+ETHNIC_GEN = tools/gen-ethnic.awk
+ETHNIC_SRC = build/ethnic_data.c
+OBJS += build/ethnic_data.o
+ASAN_OBJS += $(ASAN_DIR)/ethnic_data.o
+
 BATS ?= bats
 BATS_JOBS ?=
 
@@ -51,6 +59,7 @@ FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS))) \
 	$(FUZZ_DIR)/obj/region_data.o
+FUZZ_OBJS += $(FUZZ_DIR)/obj/ethnic_data.o
 FUZZ_MAXLEN_response = 16384
 FUZZ_MAXLEN_jpeg = 16384
 FUZZ_MAXLEN_prepare = 16384
@@ -86,6 +95,22 @@ build/region_data.o: $(GEN_SRC) src/region.h
 $(ASAN_DIR)/region_data.o: $(GEN_SRC) src/region.h
 	@mkdir -p $(ASAN_DIR)
 	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc -c -o $@ $(GEN_SRC)
+
+$(ETHNIC_SRC): $(ETHNIC_TSV) $(ETHNIC_GEN)
+	@mkdir -p build
+	awk -f $(ETHNIC_GEN) $(ETHNIC_TSV) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
+build/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $(ETHNIC_SRC)
+
+$(ASAN_DIR)/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc -c -o $@ $(ETHNIC_SRC)
+
+$(FUZZ_DIR)/obj/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc -c -o $@ $(ETHNIC_SRC)
 
 $(ASAN_DIR)/faiz-idcard: $(ASAN_OBJS)
 	$(CC) $(filter-out -O2,$(CFLAGS)) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
