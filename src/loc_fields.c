@@ -601,12 +601,13 @@ static int
 take_row(struct st *s, int f, struct fv *v)
 {
 	int lp = label_piece(s, f), first = -1;
-	float stop = 2.0f, from;
+	float stop = 2.0f, from, lh;
 	int i;
 
 	if (lp < 0)
 		return -1;
 	from = s->pc[lp].x1 - 0.02f;
+	lh = s->pc[lp].y1 - s->pc[lp].y0;
 	for (i = 0; i < s->npc; i++) {
 		const struct piece *p = &s->pc[i];
 
@@ -625,9 +626,12 @@ take_row(struct st *s, int f, struct fv *v)
 			    s->tl[p->line].claimed || p->x0 < from ||
 			    p->x0 >= stop - 0.005f)
 				continue;
+			/* A value is printed a little larger than its label
+			 * (the number half again); a watermark is much
+			 * taller. */
 			if (p->line != s->pc[lp].line &&
-			    !same_row(s->pc[lp].y0, s->pc[lp].y1, p->y0,
-			        p->y1))
+			    (!same_row(s->pc[lp].y0, s->pc[lp].y1, p->y0,
+			        p->y1) || p->y1 - p->y0 > 2.2f * lh))
 				continue;
 			if (best < 0 || p->x0 < s->pc[best].x0)
 				best = i;
@@ -802,13 +806,13 @@ do_number(struct st *s, const struct printed *pr)
 				v->c[i].cp[j] = 'X';
 		ch_merge(&v->c[i]);
 	}
-	/* Label remnants and stray marks with no digit among their readings
-	 * are not part of it. */
-	for (i = 0; i < v->n;)
-		if (numberish(&v->c[i], 1) == 0)
-			fv_remove(v, i);
-		else
-			i++;
+	/* Label remnants and stray marks at either end with no digit among
+	 * their readings are not part of it; inside, a character is kept
+	 * whatever it is, as a position of the number. */
+	while (v->n > 0 && numberish(&v->c[0], 1) == 0)
+		fv_remove(v, 0);
+	while (v->n > 0 && numberish(&v->c[v->n - 1], 1) == 0)
+		v->n--;
 	/* Positions 1-17 are digits, 18 a digit or X: the likeliest allowed
 	 * alternative where the emitted one is not allowed. */
 	for (i = 0; i < v->n && v->n == 18; i++) {
@@ -1170,14 +1174,18 @@ static const struct {
  * without the unit suffix (2+ characters), and for autonomous units the
  * first 2-4 characters with the unit. Returns the count, forms[i] of
  * lens[i] codepoints. */
+enum { FORM_FULL, FORM_CORE, FORM_SHORT };
+
 static int
-name_forms(const char *name, uint32_t forms[6][NAME_CPS], int lens[6])
+name_forms(const char *name, uint32_t forms[6][NAME_CPS], int lens[6],
+    int kinds[6])
 {
 	uint32_t w[NAME_CPS], sx[NAME_CPS], u[2];
 	int wn = word_cps(name, w, NAME_CPS), nf = 0, k;
 	size_t i;
 
 	memcpy(forms[nf], w, sizeof(w));
+	kinds[nf] = FORM_FULL;
 	lens[nf++] = wn;
 	for (i = 0; i < sizeof(unit_sfx) / sizeof(unit_sfx[0]); i++) {
 		int sn = word_cps(unit_sfx[i].sfx, sx, NAME_CPS), core;
@@ -1188,6 +1196,7 @@ name_forms(const char *name, uint32_t forms[6][NAME_CPS], int lens[6])
 		core = wn - sn;
 		if (core >= 2) {
 			memcpy(forms[nf], w, sizeof(w));
+			kinds[nf] = FORM_CORE;
 			lens[nf++] = core;
 		}
 		if (unit_sfx[i].unit != NULL) {
@@ -1195,6 +1204,7 @@ name_forms(const char *name, uint32_t forms[6][NAME_CPS], int lens[6])
 			for (k = 2; k <= 4 && k < core; k++) {
 				memcpy(forms[nf], w, sizeof(w[0]) * (size_t)k);
 				forms[nf][k] = u[0];
+				kinds[nf] = FORM_SHORT;
 				lens[nf++] = k + 1;
 			}
 		}
@@ -1217,14 +1227,18 @@ struct cand {
 
 static void
 cand_try(const struct fv *v, int at, const uint32_t *w, int wn,
-    struct cand *c, int fixed_len)
+    struct cand *c, int fixed_len, int loose)
 {
-	int m;
+	int m, max = (wn - 1) / 2;
 
+	/* In a slot that holds a name and nothing else (the district before
+	 * 分局), one character of a 2-character name may be changed. */
+	if (loose && max < 1)
+		max = 1;
 	if (wn < 2 || (fixed_len > 0 && wn != fixed_len))
 		return;
 	m = spell(v, at, w, wn);
-	if (m < 0 || m * 2 >= wn || c->exact)
+	if (m < 0 || m > max || c->exact)
 		return;
 	if (m > 0 && c->count > 0 && c->n == wn &&
 	    memcmp(c->w, w, sizeof(w[0]) * (size_t)wn) == 0)
@@ -1282,7 +1296,7 @@ do_address(struct st *s)
 			if (nm == NULL)
 				continue;
 			wn = word_cps(nm, w, NAME_CPS);
-			cand_try(v, at, w, wn, &c, 0);
+			cand_try(v, at, w, wn, &c, 0, 0);
 		}
 		if (c.exact || c.count == 1) {
 			changed |= !c.exact;
@@ -1296,9 +1310,14 @@ do_address(struct st *s)
 
 /* ---- issuing authority ---- */
 
-/* The one region name of length len spelt at v[at..): see cand. */
+/*
+ * The region names of length len spelt at v[at..) by any name in the
+ * table, in the forms an authority uses: before 公安局 the whole name or an
+ * autonomous unit's short form (瑞金市, 恩施州), before 分局 the name without
+ * its unit (海珠). See cand.
+ */
 static void
-table_names(const struct fv *v, int at, int len, int want_core,
+table_names(const struct fv *v, int at, int len, int district,
     struct cand *c)
 {
 	size_t r;
@@ -1306,15 +1325,17 @@ table_names(const struct fv *v, int at, int len, int want_core,
 	memset(c, 0, sizeof(*c));
 	for (r = 0; r < region_nrows; r++) {
 		uint32_t forms[6][NAME_CPS];
-		int lens[6], nf, k;
+		int lens[6], kinds[6], nf, k;
 
 		if (r > 0 && strcmp(region_rows[r].name,
 		    region_rows[r - 1].name) == 0)
 			continue;
-		nf = name_forms(region_rows[r].name, forms, lens);
+		nf = name_forms(region_rows[r].name, forms, lens, kinds);
 		for (k = 0; k < nf; k++)
-			if (k == 0 || want_core)
-				cand_try(v, at, forms[k], lens[k], c, len);
+			if (district ? kinds[k] != FORM_SHORT :
+			    kinds[k] != FORM_CORE)
+				cand_try(v, at, forms[k], lens[k], c, len,
+				    district);
 	}
 }
 
@@ -1340,14 +1361,14 @@ find_word(const struct fv *v, int from, const char *word, int *mism)
 
 /* Take region names spelt at v[a..b) (one name of that length). */
 static int
-auth_region(struct st *s, int a, int b, int want_core)
+auth_region(struct st *s, int a, int b, int district)
 {
 	struct fv *v = &s->fv[LOC_AUTHORITY];
 	struct cand c;
 
 	if (b - a < 2)
 		return 0;
-	table_names(v, a, b - a, want_core, &c);
+	table_names(v, a, b - a, district, &c);
 	if (c.exact) {
 		apply_word(v, a, c.w, c.n);
 		return 0;
@@ -1581,6 +1602,46 @@ mark_lines(struct st *s)
 	}
 }
 
+/*
+ * A label printed with a gap ("姓 名") may come out as two boxes on one
+ * row: a short line that spells the start of a label word, and the next
+ * line to its right (within about two characters) that spells the rest.
+ * Join them into one line so that the label is found like any other.
+ */
+static void
+join_split_labels(struct st *s)
+{
+	int a, b, f, k;
+
+	for (a = 0; a < s->ntl; a++)
+		for (f = 0; f < LOC_NFIELDS; f++) {
+			struct tl *A = &s->tl[a];
+			uint32_t w[NAME_CPS];
+			int wn = word_cps(label_words[f], w, NAME_CPS);
+
+			if (A->skip || A->n < 1 || A->n >= wn ||
+			    tl_word_at(A, 0, w, A->n) != 0)
+				continue;
+			for (b = 0; b < s->ntl; b++) {
+				struct tl *B = &s->tl[b];
+
+				if (b == a || B->skip || B->x0 < A->x1 - 0.01f ||
+				    B->x0 - A->x1 > 0.06f ||
+				    !same_row(A->y0, A->y1, B->y0, B->y1) ||
+				    tl_word_at(B, 0, w + A->n, wn - A->n) != 0 ||
+				    A->n + B->n > OCR_LINE_CHARS)
+					continue;
+				for (k = 0; k < B->n; k++)
+					A->c[A->n++] = B->c[k];
+				A->x1 = B->x1;
+				A->y0 = B->y0 < A->y0 ? B->y0 : A->y0;
+				A->y1 = B->y1 > A->y1 ? B->y1 : A->y1;
+				B->skip = 3;
+				break;
+			}
+		}
+}
+
 /* The front's fields: number first, since the address stops above it and
  * the other fields take its evidence. */
 static void
@@ -1697,6 +1758,7 @@ loc_fields_read(const struct ocr_line *lines, size_t n, enum loc_side side,
 	for (i = 0; i < n; i++)
 		tl_from_line(&s->tl[i], &lines[i]);
 	mark_lines(s);
+	join_split_labels(s);
 	front = side == LOC_SIDE_AUTO || side == LOC_SIDE_FRONT ||
 	    side == LOC_SIDE_TEMPORARY;
 	back = side == LOC_SIDE_AUTO || side == LOC_SIDE_BACK ||
