@@ -745,6 +745,14 @@ struct printed {
 	int sex; /* 1 男, 2 女, 0 not sure */
 };
 
+/* A character of the number as one byte: anything not ASCII as '?', so a
+ * CJK character can never pass for a digit by its low byte. */
+static char
+num_byte(uint32_t cp)
+{
+	return cp < 0x80 ? (char)cp : '?';
+}
+
 static int
 num_valid(const char *t)
 {
@@ -761,7 +769,7 @@ num_str(const struct fv *v, char *buf)
 	int i;
 
 	for (i = 0; i < 18; i++)
-		buf[i] = (char)v->c[i].cp[0];
+		buf[i] = num_byte(v->c[i].cp[0]);
 	buf[18] = '\0';
 }
 
@@ -786,6 +794,34 @@ static int
 num_allowed(int pos, uint32_t cp)
 {
 	return is_digit(cp) || (pos == 17 && cp == 'X');
+}
+
+/*
+ * 19 characters where the recogniser itself said one of them may be no
+ * character (the CTC blank among its alternatives): drop it if that is the
+ * only such drop that leaves a valid number.
+ */
+static void
+drop_spurious(struct st *s, struct fv *v)
+{
+	char t[19], before[LOC_FIELD_TEXT];
+	int i, j, k, hits = 0, hit = -1;
+
+	for (i = 0; i < 19; i++) {
+		if (alt_of(&v->c[i], OCR_BLANK) < 0)
+			continue;
+		for (j = 0, k = 0; j < 19; j++)
+			if (j != i)
+				t[k++] = num_byte(v->c[j].cp[0]);
+		t[18] = '\0';
+		if (num_valid(t))
+			hits++, hit = i;
+	}
+	if (hits != 1)
+		return;
+	fv_text(v, before, sizeof(before));
+	fv_remove(v, hit);
+	note(s, LOC_ID_NUMBER, before, LOC_WHY_CHECK);
 }
 
 static void
@@ -829,6 +865,8 @@ do_number(struct st *s, const struct printed *pr)
 			ch_choose(&v->c[i], best);
 	}
 	note(s, LOC_ID_NUMBER, before, LOC_WHY_FORM);
+	if (v->n == 19)
+		drop_spurious(s, v);
 	if (v->n != 18) {
 		v->broken = 1;
 		return;
@@ -1255,6 +1293,28 @@ cand_try(const struct fv *v, int at, const uint32_t *w, int wn,
 
 /* ---- address ---- */
 
+/* Is the emitted reading v[at..at+n) the whole name of some GB/T 2260
+ * unit, of any year? */
+static int
+table_has(const struct fv *v, int at, int n)
+{
+	uint32_t w[NAME_CPS];
+	size_t r;
+	int i;
+
+	if (at + n > v->n)
+		return 0;
+	for (r = 0; r < region_nrows; r++) {
+		if (word_cps(region_rows[r].name, w, NAME_CPS) != n)
+			continue;
+		for (i = 0; i < n && w[i] == v->c[at + i].cp[0]; i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The address starts with the region names of the number's first six
  * digits, as of the birth year or now (people move, and names change, so
@@ -1275,7 +1335,7 @@ do_address(struct st *s)
 	if (!v->found || !num->found || num->n != 18 || num->broken)
 		return;
 	for (i = 0; i < 6; i++)
-		code[i] = (char)num->c[i].cp[0];
+		code[i] = num_byte(num->c[i].cp[0]);
 	code[6] = '\0';
 	year = digits_val(num, 6, 10);
 	if (region_lookup(code, year, &h[0]) == -1 ||
@@ -1298,6 +1358,11 @@ do_address(struct st *s)
 			wn = word_cps(nm, w, NAME_CPS);
 			cand_try(v, at, w, wn, &c, 0, 0);
 		}
+		/* A reading that names some other place is where the
+		 * person lives now: nothing to choose, and the levels below
+		 * are that place's. */
+		if (!c.exact && c.count == 1 && table_has(v, at, c.n))
+			break;
 		if (c.exact || c.count == 1) {
 			changed |= !c.exact;
 			apply_word(v, at, c.w, c.n);
@@ -1424,9 +1489,14 @@ do_authority(struct st *s)
 
 /* ---- validity ---- */
 
-/* digits of a period: 8 or 16; end all 0 for 长期. */
+/*
+ * Is the period of digits dg (8 with 长期, else 16) one a card has: real
+ * dates, 5, 10 or 20 years to the same day, or 长期; a temporary card's
+ * three months to the same day (the month's last day when it has no such
+ * day).
+ */
 static int
-period_ok(const int *dg, int longterm)
+period_ok(const int *dg, int longterm, int temp)
 {
 	int sy = dg[0] * 1000 + dg[1] * 100 + dg[2] * 10 + dg[3];
 	int sm = dg[4] * 10 + dg[5], sd = dg[6] * 10 + dg[7];
@@ -1439,8 +1509,17 @@ period_ok(const int *dg, int longterm)
 	ey = dg[8] * 1000 + dg[9] * 100 + dg[10] * 10 + dg[11];
 	em = dg[12] * 10 + dg[13];
 	ed = dg[14] * 10 + dg[15];
+	if (!date_valid(ey, em, ed))
+		return 0;
+	if (temp) {
+		int ty = sy + (sm + 2) / 12, tm = (sm + 2) % 12 + 1, td = sd;
+
+		while (td > 28 && !date_valid(ty, tm, td))
+			td--;
+		return ey == ty && em == tm && ed == td;
+	}
 	diff = ey - sy;
-	if (!date_valid(ey, em, ed) || (diff != 5 && diff != 10 && diff != 20))
+	if (diff != 5 && diff != 10 && diff != 20)
 		return 0;
 	if (em == sm && ed == sd)
 		return 1;
@@ -1457,7 +1536,7 @@ period_ok(const int *dg, int longterm)
  * the alternatives that keeps it is taken.
  */
 static void
-do_validity(struct st *s)
+do_validity(struct st *s, int temp)
 {
 	static const uint32_t lt[2] = {0x957f, 0x671f}; /* 长期 */
 	struct fv *v = &s->fv[LOC_VALIDITY], out;
@@ -1525,7 +1604,7 @@ do_validity(struct st *s)
 			pos[nd++] = i;
 	for (i = 0; i < nd; i++)
 		dg[i] = (int)(v->c[pos[i]].cp[0] - '0');
-	if (!period_ok(dg, longterm)) {
+	if (!period_ok(dg, longterm, temp)) {
 		for (i = 0; i < nd; i++)
 			for (j = 1; j < v->c[pos[i]].n; j++) {
 				int save = dg[i];
@@ -1533,7 +1612,7 @@ do_validity(struct st *s)
 				if (!is_digit(v->c[pos[i]].cp[j]))
 					continue;
 				dg[i] = (int)(v->c[pos[i]].cp[j] - '0');
-				if (period_ok(dg, longterm))
+				if (period_ok(dg, longterm, temp))
 					nsub++, si = i, sj = j;
 				dg[i] = save;
 			}
@@ -1561,7 +1640,7 @@ do_validity(struct st *s)
 			if (!is_digit(v->c[pos[i]].cp[j]))
 				continue;
 			dg[i] = (int)(v->c[pos[i]].cp[j] - '0');
-			if (period_ok(dg, longterm))
+			if (period_ok(dg, longterm, temp))
 				ok += v->c[pos[i]].p[j];
 			dg[i] = save;
 		}
@@ -1642,6 +1721,33 @@ join_split_labels(struct st *s)
 		}
 }
 
+/*
+ * 姓名 not read: the name is the line in the value column just above the
+ * 性别 row (the top row of the card's text), within two label heights.
+ */
+static void
+name_above_sex(struct st *s)
+{
+	int lp = label_piece(s, LOC_SEX), i, best = -1;
+	float lh;
+
+	if (lp < 0)
+		return;
+	lh = s->pc[lp].y1 - s->pc[lp].y0;
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *t = &s->tl[i];
+
+		if (!free_line(s, i) || t->y1 > s->pc[lp].y0 + 0.2f * lh ||
+		    s->pc[lp].y0 - t->y1 > 2.5f * lh ||
+		    t->x0 < s->pc[lp].x1 - 0.02f || t->y1 - t->y0 > 2.2f * lh)
+			continue;
+		if (best < 0 || t->y0 > s->tl[best].y0)
+			best = i;
+	}
+	if (best >= 0)
+		take_line(s, best, &s->fv[LOC_NAME]);
+}
+
 /* The front's fields: number first, since the address stops above it and
  * the other fields take its evidence. */
 static void
@@ -1666,6 +1772,8 @@ read_front(struct st *s)
 			stop = s->tl[li].y0;
 	for (f = LOC_NAME; f <= LOC_BIRTHDAY; f++)
 		take_row(s, f, &s->fv[f]);
+	if (!s->lab[LOC_NAME].found)
+		name_above_sex(s);
 	first = take_row(s, LOC_ADDRESS, &s->fv[LOC_ADDRESS]);
 	if ((lp = label_piece(s, LOC_ADDRESS)) >= 0) {
 		const struct piece *p = first >= 0 ? &s->pc[first] : &s->pc[lp];
@@ -1703,7 +1811,7 @@ read_back(struct st *s)
 		    &s->fv[LOC_AUTHORITY]);
 	}
 	do_authority(s);
-	do_validity(s);
+	do_validity(s, s->out->side == LOC_SIDE_TEMPORARY);
 }
 
 static void

@@ -383,6 +383,33 @@ test_missing_and_noise(void)
 	CHECK(read_card(LOC_SIDE_FRONT) == 0);
 	CHECK_STR(F(LOC_ADDRESS), zhang.address);
 
+	/* 姓名 not read at all: the name is the line above the 性别 row. */
+	front(&zhang, 0, 11, &ix);
+	cands(ix.name - 1, 0, "娃", 0.6, NULL);
+	cands(ix.name - 1, 1, "各", 0.6, NULL);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK_STR(F(LOC_NAME), "张三");
+
+	/* A temporary card: all eight fields from one side. */
+	memset(&C, 0, sizeof(C));
+	add(0.07f, 0.025f, VAL, "临时居民身份证", 0.99f);
+	add(0.07f, 0.12f, VAL, "姓名张三", 0.99f);
+	add(0.07f, 0.24f, VAL, "性别男民族汉", 0.99f);
+	add(0.07f, 0.36f, VAL, "出生1992年8月22日", 0.99f);
+	add(0.07f, 0.48f, VAL, "住址广东省清远市清新区", 0.99f);
+	add(0.07f, 0.62f, VAL, "签发机关清远市公安局", 0.99f);
+	add(0.07f, 0.70f, VAL, "有效期限2024.01.01-2024.04.01", 0.99f);
+	add(0.07f, 0.82f, VAL, "公民身份号码", 0.99f);
+	add(0.32f, 0.82f, NUMH, zhang_id, 0.99f);
+	CHECK(read_card(LOC_SIDE_TEMPORARY) == 0);
+	CHECK(R.side == LOC_SIDE_TEMPORARY);
+	CHECK_STR(F(LOC_ADDRESS), "广东省清远市清新区");
+	CHECK_STR(F(LOC_AUTHORITY), "清远市公安局");
+	CHECK_STR(F(LOC_VALIDITY), "2024.01.01-2024.04.01");
+	CHECK(!is_low(LOC_VALIDITY)); /* three months on a temporary card */
+	CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+	CHECK_STR(F(LOC_NAME), "张三");
+
 	/* 民族路 inside an address is no label. */
 	{
 		struct person p = zhang;
@@ -547,6 +574,50 @@ test_number_form(void)
 	CHECK(R.nchanges == 0);
 	CHECK(is_low(LOC_ID_NUMBER));
 	CHECK(R.f[LOC_ID_NUMBER].conf <= LOC_FIELDS_BROKEN_CONF);
+
+	/* 19 characters, one of which the recogniser said may be no
+	 * character (a CTC blank among its alternatives): dropped. */
+	{
+		char extra[20];
+
+		memcpy(extra, zhang_id, 10);
+		extra[10] = zhang_id[9];
+		memcpy(extra + 11, zhang_id + 10, 9);
+		p = zhang;
+		p.number = extra;
+		front(&p, 0, 11, &ix);
+		C.l[ix.number].chars[10].prob[0] = 0.5f;
+		ocr_line_alt(&C.l[ix.number], 10, OCR_BLANK, 0.45f);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+		CHECK(changes(LOC_ID_NUMBER, LOC_WHY_CHECK) == 1);
+		/* Without the blank among them: left at 19, flagged. */
+		front(&p, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK(strlen(F(LOC_ID_NUMBER)) == 19 && is_low(LOC_ID_NUMBER));
+		CHECK(R.nchanges == 0);
+	}
+
+	/* A CJK character whose low byte is a digit's (丰 U+4E30) is no
+	 * digit: the number stays broken. */
+	li = front_num();
+	cands(li, 4, "丰", 0.9, NULL);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK(strstr(F(LOC_ID_NUMBER), "丰") != NULL);
+	CHECK(is_low(LOC_ID_NUMBER) && R.nchanges == 0);
+
+	/* A label remnant in front of the number is not part of it. */
+	{
+		char lead[40];
+
+		snprintf(lead, sizeof(lead), "码%s", zhang_id);
+		p = zhang;
+		p.number = lead;
+		front(&p, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+		CHECK(changes(LOC_ID_NUMBER, LOC_WHY_FORM) == 1);
+	}
 
 	/* 17 characters: nothing to substitute, flagged. */
 	p = zhang;
@@ -1110,7 +1181,20 @@ test_address(void)
 	CHECK_STR(F(LOC_ADDRESS), "安徽省颍上县城关镇1号");
 	CHECK(changes(LOC_ADDRESS, LOC_WHY_ADDRESS_REGION) == 1);
 
+	/* A neighbouring county read right (颍东区, a real name) stays even
+	 * with the number's 颍州区 among the alternatives. */
+	make_id("34120219920822123", id);
+	p.number = id;
+	p.address = "安徽省阜阳市颍东区清河路8号";
+	front(&p, 0, 11, &ix);
+	cands(ix.addr[0], 7, "东", 0.6, "州", 0.35, NULL);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK_STR(F(LOC_ADDRESS), p.address);
+	CHECK(R.nchanges == 0);
+
 	/* An invalid number gives no evidence. */
+	make_id("34122619920822123", id);
+	p.address = "安徽省颖上县城关镇1号";
 	id[17] = id[17] == '1' ? '2' : '1';
 	front(&p, 0, 11, &ix);
 	cands(ix.addr[0], 3, "颖", 0.6, "颍", 0.35, NULL);
