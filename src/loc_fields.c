@@ -56,6 +56,7 @@ struct fv {
 	int n;
 	int found;
 	int broken; /* breaks its card rule after the choice */
+	int doubt;  /* keeps its rule but contradicts another: flagged */
 };
 
 struct st {
@@ -753,6 +754,15 @@ num_byte(uint32_t cp)
 	return cp < 0x80 ? (char)cp : '?';
 }
 
+/*
+ * Valid for choosing: structure, check character and a real birth date in
+ * a year a living card holder can have (GB 11643 allows 1800 on; nobody
+ * born before 1900 is alive, and the module does not know today, so the
+ * upper bound is the century's end).
+ */
+#define NUM_MIN_YEAR 1900
+#define NUM_MAX_YEAR 2099
+
 static int
 num_valid(const char *t)
 {
@@ -760,7 +770,8 @@ num_valid(const char *t)
 	struct fz_err e;
 
 	return idnum_parse(t, 0, 0, 0, &n, &e) == 0 && !n.was15 &&
-	    idnum_valid(&n);
+	    idnum_valid(&n) && n.year >= NUM_MIN_YEAR &&
+	    n.year <= NUM_MAX_YEAR;
 }
 
 static void
@@ -773,14 +784,19 @@ num_str(const struct fv *v, char *buf)
 	buf[18] = '\0';
 }
 
-/* Does number t agree with what is surely printed? */
+/* Does number t agree with what is surely printed, and is its region one
+ * of the table (or a city-district roll-up)? */
 static int
 num_agrees(const char *t, const struct printed *pr)
 {
 	struct idnum n;
 	struct fz_err e;
+	struct region_hit h;
 
 	if (idnum_parse(t, 0, 0, 0, &n, &e) == -1)
+		return 0;
+	if (region_lookup(n.region, n.year, &h) == -1 ||
+	    (!h.known && !h.rollup))
 		return 0;
 	if (pr->date_ok && (n.year != pr->y || n.month != pr->m ||
 	    n.day != pr->d))
@@ -829,8 +845,8 @@ do_number(struct st *s, const struct printed *pr)
 {
 	struct fv *v = &s->fv[LOC_ID_NUMBER];
 	char before[LOC_FIELD_TEXT], t[19];
-	int i, j, unsure, nsub = 0, nagree = 0, si = -1, sj = -1, ai = -1,
-	    aj = -1;
+	int i, j, unsure, nsub = 0, nagree = 0, ai = -1, aj = -1, fixed = -1;
+	double p_old = 0;
 
 	if (!v->found)
 		return;
@@ -884,24 +900,31 @@ do_number(struct st *s, const struct printed *pr)
 					continue;
 				t[i] = (char)v->c[i].cp[j];
 				if (num_valid(t)) {
-					nsub++, si = i, sj = j;
+					nsub++;
 					if (num_agrees(t, pr))
 						nagree++, ai = i, aj = j;
 				}
 				t[i] = save;
 			}
 		fv_text(v, before, sizeof(before));
-		if (nsub == 1 && nagree == 1) {
-			ch_choose(&v->c[si], sj);
-			note(s, LOC_ID_NUMBER, before, LOC_WHY_CHECK);
-		} else if (nsub > 1 && nagree == 1) {
+		if (nagree == 1) {
+			fixed = ai;
+			p_old = v->c[ai].p[0];
 			ch_choose(&v->c[ai], aj);
-			note(s, LOC_ID_NUMBER, before, LOC_WHY_CHECK_PRINTED);
+			note(s, LOC_ID_NUMBER, before, nsub == 1 ? LOC_WHY_CHECK :
+			    LOC_WHY_CHECK_PRINTED);
 		}
 		num_str(v, t);
 	}
 	if (!num_valid(t)) {
 		v->broken = 1;
+		return;
+	}
+	/* Valid, but at odds with the sure printed birthday or sex or with
+	 * the region table: some character is wrong all the same (two errors
+	 * can cancel in the check), so it is flagged. */
+	if (!num_agrees(t, pr)) {
+		v->doubt = 1;
 		return;
 	}
 	/*
@@ -912,9 +935,25 @@ do_number(struct st *s, const struct printed *pr)
 	 */
 	for (i = 0, unsure = 0; i < 18; i++)
 		unsure += v->c[i].p[0] < LOC_FIELDS_SURE;
-	if (unsure <= 1)
+	if (unsure > 1)
+		return;
+	for (i = 0; i < 18; i++)
+		ch_rule(&v->c[i], 0);
+	if (fixed >= 0) {
+		/*
+		 * The fix competes with one more explanation: the emitted
+		 * character there was right and another position is wrong,
+		 * its right character outside the recogniser's list (the one
+		 * digit of ten that validates, so a ninth of what it left
+		 * out), weighed by the emitted character's probability.
+		 */
+		double other = 0;
+
 		for (i = 0; i < 18; i++)
-			ch_rule(&v->c[i], 0);
+			if (i != fixed && v->c[i].p[0] > 0)
+				other += ch_rest(&v->c[i]) / (9.0 * v->c[i].p[0]);
+		ch_rule(&v->c[fixed], p_old * other);
+	}
 }
 
 /* Is the number valid and its characters from..to sure after the rules? */
@@ -1827,7 +1866,7 @@ finish(struct st *s, int from, int to)
 
 		for (i = 0; i < v->n; i++)
 			conf = v->c[i].rc < conf ? v->c[i].rc : conf;
-		if (v->broken && conf > LOC_FIELDS_BROKEN_CONF)
+		if ((v->broken || v->doubt) && conf > LOC_FIELDS_BROKEN_CONF)
 			conf = LOC_FIELDS_BROKEN_CONF;
 		o->found = v->found && v->n > 0;
 		fv_text(v, o->text, sizeof(o->text));
