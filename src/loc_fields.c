@@ -664,6 +664,48 @@ free_line(const struct st *s, int i)
 	return 1;
 }
 
+/* Are free lines a and b parts of one printed line: one row, similar
+ * heights? */
+static int
+row_mates(const struct st *s, int a, int b)
+{
+	const struct tl *t = &s->tl[a], *u = &s->tl[b];
+	float h = t->y1 - t->y0, uh = u->y1 - u->y0;
+
+	return a != b && free_line(s, b) && uh >= 0.6f * h && uh <= 1.6f * h &&
+	    same_row(t->y0, t->y1, u->y0, u->y1);
+}
+
+/*
+ * Take free line i and the free lines that continue it on its row (the
+ * detector may cut one printed line into boxes at a wide gap): each
+ * starting right of the last, at most 10% of the card width on, of a
+ * similar height, left to right.
+ */
+static void
+take_line(struct st *s, int i, struct fv *v)
+{
+	for (;;) {
+		const struct tl *t = &s->tl[i];
+		int k, next = -1;
+
+		s->tl[i].claimed = 1;
+		fv_append(v, t->c, t->n);
+		for (k = 0; k < s->ntl; k++) {
+			const struct tl *u = &s->tl[k];
+
+			if (!row_mates(s, i, k) || u->x0 < t->x1 - 0.01f ||
+			    u->x0 - t->x1 > 0.10f)
+				continue;
+			if (next < 0 || u->x0 < s->tl[next].x0)
+				next = k;
+		}
+		if (next < 0)
+			return;
+		i = next;
+	}
+}
+
 /*
  * The lines a value wraps onto below its first line (x0, y0..y1): each
  * starting under it (within 5% of the card width), no further below than
@@ -693,10 +735,9 @@ take_wrapped(struct st *s, float x0, float y0, float y1, float stop_y,
 		}
 		if (best < 0)
 			return;
-		s->tl[best].claimed = 1;
-		fv_append(v, s->tl[best].c, s->tl[best].n);
 		y0 = s->tl[best].y0;
 		y1 = s->tl[best].y1;
+		take_line(s, best, v);
 	}
 }
 
@@ -716,26 +757,32 @@ numberish(const struct ch *c, int n)
 	return k;
 }
 
-/* The free line with at least min digit-like characters lowest on the card
- * (the number) or, with lowest = 0, any such line nearest the bottom of the
- * top part: here simply the lowest one. -1 if none. */
+/*
+ * The lowest row of free lines holding at least min digit-like characters
+ * together (the number, or a period, without its label): the index of its
+ * leftmost line, for take_line. -1 if none.
+ */
 static int
 pattern_line(const struct st *s, int min)
 {
-	int i, best = -1;
+	int i, k, best = -1;
 
-	for (i = 0; i < s->ntl; i++)
-		if (free_line(s, i) && numberish(s->tl[i].c, s->tl[i].n) >= min &&
+	for (i = 0; i < s->ntl; i++) {
+		int count, leftmost = 1;
+
+		if (!free_line(s, i))
+			continue;
+		count = numberish(s->tl[i].c, s->tl[i].n);
+		for (k = 0; k < s->ntl; k++)
+			if (row_mates(s, i, k)) {
+				count += numberish(s->tl[k].c, s->tl[k].n);
+				leftmost &= s->tl[k].x0 >= s->tl[i].x0;
+			}
+		if (leftmost && count >= min &&
 		    (best < 0 || s->tl[i].y0 > s->tl[best].y0))
 			best = i;
+	}
 	return best;
-}
-
-static void
-take_line(struct st *s, int i, struct fv *v)
-{
-	s->tl[i].claimed = 1;
-	fv_append(v, s->tl[i].c, s->tl[i].n);
 }
 
 /* ---- the ID number ---- */

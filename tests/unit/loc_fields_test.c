@@ -410,6 +410,27 @@ test_missing_and_noise(void)
 	CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
 	CHECK_STR(F(LOC_NAME), "张三");
 
+	/* An address line and the number (its label unread) each cut into
+	 * two boxes. */
+	{
+		struct person p = zhang;
+		char n1[16], n2[16];
+
+		p.address = "广东省清远市清新区";
+		front(&p, 0, 11, &ix);
+		C.n -= 2; /* the number's label and the number */
+		add(0.17f, 0.48f - UP + 0.065f, VAL, "浸潭镇鸡见坑", 0.99f);
+		add(0.17f + 6 * VAL * CHH / CW + 0.03f, 0.48f - UP + 0.065f, VAL,
+		    "村委会下围村2号", 0.99f);
+		memcpy(n1, zhang_id, 10), n1[10] = '\0';
+		memcpy(n2, zhang_id + 10, 8), n2[8] = '\0';
+		add(0.32f, 0.81f, NUMH, n1, 0.99f);
+		add(0.32f + 10 * NUMH * CHH / CW + 0.04f, 0.81f, NUMH, n2, 0.99f);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_ADDRESS), zhang.address);
+		CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+	}
+
 	/* 民族路 inside an address is no label. */
 	{
 		struct person p = zhang;
