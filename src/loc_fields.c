@@ -1744,8 +1744,14 @@ decide_side(struct st *s)
 	for (f = 0; f < LOC_NFIELDS; f++)
 		if (s->lab[f].found)
 			*(f <= LOC_ID_NUMBER ? &nf : &nb) += 1;
-	for (i = 0; i < s->ntl; i++)
+	for (i = 0; i < s->ntl; i++) {
+		/* A temporary card's title names it; its labels are both
+		 * sides'. */
+		if (s->tl[i].skip == 2 && tl_has_word(&s->tl[i], "临时", 0) &&
+		    nf > 0)
+			return LOC_SIDE_TEMPORARY;
 		nb += s->tl[i].skip == 2; /* the back's titles */
+	}
 	if (nf == 0 && nb == 0)
 		return LOC_SIDE_NONE;
 	return nf >= nb ? LOC_SIDE_FRONT : LOC_SIDE_BACK;

@@ -8,6 +8,17 @@
 #include "util.h"
 
 /*
+ * Confidence. A field's is the least of its characters'. A character's is
+ * the probability the recogniser gave the chosen alternative, p; where a
+ * card rule settles the character (a valid number with at most one unsure
+ * character, one of the 56 names, a region name of the number, 男/女 by a
+ * sure number, a period), it is p / (p + q + r): q the probability of the
+ * alternatives the rule still allows there, r what the recogniser left
+ * outside its top k, which may hold the right character. A character the
+ * check character chose also counts, in q, the chance that the emitted
+ * one was right and another character is wrong with its right one outside
+ * the list. A field not found has 0.
+ *
  * A field whose confidence is below LOC_FIELDS_LOW_CONF is listed in
  * loc_fields.low (the record's low_confidence warning). A character read
  * with at least LOC_FIELDS_SURE is sure enough to be evidence for another

@@ -401,6 +401,8 @@ test_missing_and_noise(void)
 	add(0.07f, 0.70f, VAL, "有效期限2024.01.01-2024.04.01", 0.99f);
 	add(0.07f, 0.82f, VAL, "公民身份号码", 0.99f);
 	add(0.32f, 0.82f, NUMH, zhang_id, 0.99f);
+	CHECK(read_card(LOC_SIDE_AUTO) == 0);
+	CHECK(R.side == LOC_SIDE_TEMPORARY); /* by its title */
 	CHECK(read_card(LOC_SIDE_TEMPORARY) == 0);
 	CHECK(R.side == LOC_SIDE_TEMPORARY);
 	CHECK_STR(F(LOC_ADDRESS), "广东省清远市清新区");
