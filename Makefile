@@ -42,6 +42,14 @@ ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 ASAN_OBJS = $(patsubst src/%.c,$(ASAN_DIR)/%.o,$(SRCS)) $(ASAN_DIR)/region_data.o \
 	$(ASAN_DIR)/onnx.pb-c.o
 
+# The 56 ethnic groups of GB/T 3304 (data/gbt3304-ethnic-groups.tsv) compiled
+# in as generated C for the local engine's 民族 field, like the regions.
+ETHNIC_TSV = data/gbt3304-ethnic-groups.tsv
+ETHNIC_GEN = tools/gen-ethnic.awk
+ETHNIC_SRC = build/ethnic_data.c
+OBJS += build/ethnic_data.o
+ASAN_OBJS += $(ASAN_DIR)/ethnic_data.o
+
 BATS ?= bats
 BATS_JOBS ?=
 
@@ -60,6 +68,7 @@ FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_OBJS = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS))) \
 	$(FUZZ_DIR)/obj/region_data.o $(FUZZ_DIR)/obj/onnx.pb-c.o
+FUZZ_OBJS += $(FUZZ_DIR)/obj/ethnic_data.o
 FUZZ_MAXLEN_response = 16384
 FUZZ_MAXLEN_jpeg = 16384
 FUZZ_MAXLEN_prepare = 16384
@@ -125,6 +134,22 @@ build/nn-bench: tools/nn-bench.c $(LIBOBJS)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/nn-bench.c $(LIBOBJS) $(LDLIBS)
 
 nn-bench: build/nn-bench
+
+$(ETHNIC_SRC): $(ETHNIC_TSV) $(ETHNIC_GEN)
+	@mkdir -p build
+	awk -f $(ETHNIC_GEN) $(ETHNIC_TSV) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
+build/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $(ETHNIC_SRC)
+
+$(ASAN_DIR)/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	@mkdir -p $(ASAN_DIR)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc -c -o $@ $(ETHNIC_SRC)
+
+$(FUZZ_DIR)/obj/ethnic_data.o: $(ETHNIC_SRC) src/loc_fields.h src/ocr_line.h
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -Isrc -c -o $@ $(ETHNIC_SRC)
 
 $(ASAN_DIR)/faiz-idcard: $(ASAN_OBJS)
 	$(CC) $(filter-out -O2,$(CFLAGS)) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)

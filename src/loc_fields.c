@@ -1,0 +1,1994 @@
+/* Local engine: the recognised lines of a rectified card into the service's fields, the card's rules choosing between the recogniser's alternatives. */
+#include "loc_fields.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "idnum.h"
+#include "region.h"
+
+#define K OCR_TOPK
+#define LOC_MAX_LINES 256 /* a card shows about 20 */
+#define FV_CHARS 160      /* characters of one field's value */
+#define MAX_PIECES (LOC_MAX_LINES * 3)
+#define NAME_CPS 24 /* characters of a region or label word */
+
+/* One character while fields are assembled: the alternatives after
+ * folding, and the confidence the rules leave it (rc). */
+struct ch {
+	uint32_t cp[K];
+	float p[K];
+	int n;
+	float nx;
+	double rc;
+};
+
+/* A line: its characters (spaces dropped) and its box in card fractions. */
+struct tl {
+	struct ch c[OCR_LINE_CHARS];
+	int n;
+	float x0, y0, x1, y1;
+	int skip;     /* title or noise: belongs to no field */
+	int haslabel; /* holds a chosen label */
+	int claimed;  /* taken whole by a continuation */
+};
+
+/* A part of a line: a label word, or the value text between labels. */
+struct piece {
+	int line, s, e;
+	int label; /* enum loc_field, or -1 for a value */
+	float x0, x1, y0, y1;
+	int claimed;
+};
+
+/* The label of one field as chosen: its piece and its line. */
+struct label {
+	int found, line, s, e, mism;
+};
+
+/* A field's value while the rules work on it. */
+struct fv {
+	struct ch c[FV_CHARS];
+	int n;
+	int found;
+	int broken; /* breaks its card rule after the choice */
+	int doubt;  /* keeps its rule but contradicts another: flagged */
+};
+
+struct st {
+	struct tl *tl;
+	int ntl;
+	struct piece pc[MAX_PIECES];
+	int npc;
+	struct label lab[LOC_NFIELDS];
+	struct fv fv[LOC_NFIELDS];
+	struct loc_fields *out;
+};
+
+/* The words as printed, by field. */
+static const char *const label_words[LOC_NFIELDS] = {
+    "姓名", "性别", "民族", "出生", "住址", "公民身份号码", "签发机关",
+    "有效期限"};
+
+static const char *const field_names[LOC_NFIELDS] = {"name", "sex",
+    "people", "birthday", "address", "id_number", "issue_authority",
+    "validity"};
+
+const char *
+loc_field_name(enum loc_field f)
+{
+	return (unsigned)f < LOC_NFIELDS ? field_names[f] : "unknown";
+}
+
+const char *
+loc_reason_name(enum loc_reason r)
+{
+	switch (r) {
+	case LOC_WHY_FORM:
+		return "form";
+	case LOC_WHY_CHECK:
+		return "check_character";
+	case LOC_WHY_CHECK_PRINTED:
+		return "check_character_and_printed";
+	case LOC_WHY_BIRTH_NUMBER:
+		return "birthday_from_number";
+	case LOC_WHY_SEX_NUMBER:
+		return "sex_from_number";
+	case LOC_WHY_ETHNIC:
+		return "ethnic_name";
+	case LOC_WHY_ADDRESS_REGION:
+		return "address_region";
+	case LOC_WHY_AUTH_SUFFIX:
+		return "authority_suffix";
+	case LOC_WHY_AUTH_REGION:
+		return "authority_region";
+	case LOC_WHY_PERIOD:
+		return "validity_period";
+	}
+	return "unknown";
+}
+
+/* ---- characters ---- */
+
+/* The width folding NFKC does for a card's characters: full-width ASCII
+ * and the ideographic space. */
+static uint32_t
+fold_cp(uint32_t cp)
+{
+	if (cp >= 0xff01 && cp <= 0xff5e)
+		return cp - 0xfee0;
+	if (cp == 0x3000)
+		return ' ';
+	return cp;
+}
+
+static int
+is_digit(uint32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+/* UTF-8 word into codepoints; the count, at most max. */
+static int
+word_cps(const char *w, uint32_t *cps, int max)
+{
+	int n = 0;
+	uint32_t cp;
+
+	while ((cp = ocr_utf8_next(&w)) != 0 && n < max)
+		cps[n++] = cp;
+	return n;
+}
+
+/* Index of cp among the alternatives of c, or -1. */
+static int
+alt_of(const struct ch *c, uint32_t cp)
+{
+	int j;
+
+	for (j = 0; j < c->n; j++)
+		if (c->cp[j] == cp)
+			return j;
+	return -1;
+}
+
+/* Sum the probabilities of equal alternatives (after folding), keeping the
+ * emitted one first and the others in falling order. */
+static void
+ch_merge(struct ch *c)
+{
+	int i, j, k;
+
+	for (i = 0; i < c->n; i++)
+		for (j = i + 1; j < c->n;) {
+			if (c->cp[j] != c->cp[i]) {
+				j++;
+				continue;
+			}
+			c->p[i] += c->p[j];
+			for (k = j; k + 1 < c->n; k++) {
+				c->cp[k] = c->cp[k + 1];
+				c->p[k] = c->p[k + 1];
+			}
+			c->n--;
+		}
+	for (i = 1; i < c->n; i++)
+		for (j = i; j > 1 && c->p[j] > c->p[j - 1]; j--) {
+			uint32_t tc = c->cp[j];
+			float tp = c->p[j];
+
+			c->cp[j] = c->cp[j - 1], c->p[j] = c->p[j - 1];
+			c->cp[j - 1] = tc, c->p[j - 1] = tp;
+		}
+	for (i = 0; i < c->n; i++)
+		if (c->p[i] > 1.0f)
+			c->p[i] = 1.0f;
+}
+
+/* Make alternative j the chosen one (moved first, the rest keep order). */
+static void
+ch_choose(struct ch *c, int j)
+{
+	uint32_t cp = c->cp[j];
+	float p = c->p[j];
+
+	for (; j > 0; j--) {
+		c->cp[j] = c->cp[j - 1];
+		c->p[j] = c->p[j - 1];
+	}
+	c->cp[0] = cp;
+	c->p[0] = p;
+	c->rc = p;
+}
+
+/* The probability the recogniser left outside its listed alternatives. */
+static double
+ch_rest(const struct ch *c)
+{
+	double s = 0;
+	int j;
+
+	for (j = 0; j < c->n; j++)
+		s += c->p[j];
+	return s < 1.0 ? 1.0 - s : 0.0;
+}
+
+/*
+ * The confidence of a character whose choice a rule fixes: its
+ * probability against itself, the alternatives the rule also allows
+ * (other_ok) and the mass outside the list, which may hold the right
+ * character. The rule rules out the listed others.
+ */
+static void
+ch_rule(struct ch *c, double other_ok)
+{
+	double p = c->p[0];
+
+	c->rc = p + other_ok + ch_rest(c) > 0 ?
+	    p / (p + other_ok + ch_rest(c)) : 0;
+}
+
+/* ---- field values ---- */
+
+static void
+fv_text(const struct fv *v, char *buf, size_t size)
+{
+	size_t at = 0;
+	int i;
+	char u[5];
+
+	buf[0] = '\0';
+	for (i = 0; i < v->n; i++) {
+		size_t k = ocr_utf8_put(v->c[i].cp[0], u);
+
+		if (at + k + 1 > size)
+			break;
+		memcpy(buf + at, u, k + 1);
+		at += k;
+	}
+}
+
+static void
+fv_append(struct fv *v, const struct ch *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n && v->n < FV_CHARS; i++)
+		v->c[v->n++] = c[i];
+	v->found = 1;
+}
+
+static void
+fv_remove(struct fv *v, int i)
+{
+	memmove(&v->c[i], &v->c[i + 1], sizeof(v->c[0]) * (size_t)(v->n - i - 1));
+	v->n--;
+}
+
+/* Record a change of field f from the text before. */
+static void
+note(struct st *s, enum loc_field f, const char *before, enum loc_reason why)
+{
+	struct loc_change *c;
+
+	if (s->out->nchanges == LOC_MAX_CHANGES)
+		return;
+	c = &s->out->changes[s->out->nchanges];
+	fv_text(&s->fv[f], c->to, sizeof(c->to));
+	if (strcmp(before, c->to) == 0)
+		return;
+	snprintf(c->from, sizeof(c->from), "%s", before);
+	c->field = f;
+	c->why = why;
+	s->out->nchanges++;
+}
+
+/* Does v[at..) spell w with the recogniser's alternatives? The positions
+ * where w is not the chosen reading go in *mism; -1 if some character of w
+ * is not among the alternatives at all or v is too short. */
+static int
+spell(const struct fv *v, int at, const uint32_t *w, int wn)
+{
+	int i, mism = 0;
+
+	if (at < 0 || at + wn > v->n)
+		return -1;
+	for (i = 0; i < wn; i++) {
+		int j = alt_of(&v->c[at + i], w[i]);
+
+		if (j < 0)
+			return -1;
+		mism += j > 0;
+	}
+	return mism;
+}
+
+/* Choose w at v[at..), noting each chosen character's rule confidence. */
+static void
+apply_word(struct fv *v, int at, const uint32_t *w, int wn)
+{
+	int i;
+
+	for (i = 0; i < wn; i++) {
+		ch_choose(&v->c[at + i], alt_of(&v->c[at + i], w[i]));
+		ch_rule(&v->c[at + i], 0);
+	}
+}
+
+/* ---- lines ---- */
+
+static float
+clamp01(float v)
+{
+	if (!(v >= 0.0f)) /* also NaN */
+		return 0.0f;
+	return v > 1.0f ? 1.0f : v;
+}
+
+static void
+tl_from_line(struct tl *t, const struct ocr_line *l)
+{
+	const char *s;
+	uint32_t cp;
+	size_t i, nsrc;
+	int j, k;
+
+	memset(t, 0, sizeof(*t));
+	t->x0 = t->y0 = 1.0f;
+	for (k = 0; k < 4; k++) {
+		float x = clamp01(l->nbox[k].x), y = clamp01(l->nbox[k].y);
+
+		t->x0 = x < t->x0 ? x : t->x0;
+		t->y0 = y < t->y0 ? y : t->y0;
+		t->x1 = x > t->x1 ? x : t->x1;
+		t->y1 = y > t->y1 ? y : t->y1;
+	}
+	if (l->nchars > 0) {
+		nsrc = l->nchars < OCR_LINE_CHARS ? l->nchars : OCR_LINE_CHARS;
+		for (i = 0; i < nsrc; i++) {
+			const struct ocr_char *oc = &l->chars[i];
+			struct ch c;
+			int na = oc->nalt < 1 ? 1 : oc->nalt > K ? K : oc->nalt;
+
+			memset(&c, 0, sizeof(c));
+			for (j = 0; j < na; j++) {
+				c.cp[j] = fold_cp(oc->cp[j]);
+				c.p[j] = clamp01(oc->prob[j]);
+			}
+			c.n = na;
+			c.nx = clamp01(oc->nx);
+			ch_merge(&c);
+			c.rc = c.p[0];
+			/* Spaces carry nothing in a card's fields. */
+			if (c.cp[0] == ' ' || c.cp[0] == OCR_BLANK)
+				continue;
+			t->c[t->n++] = c;
+		}
+	} else {
+		size_t total = 0;
+		const char *q = l->text;
+
+		while (ocr_utf8_next(&q) != 0)
+			total++;
+		s = l->text;
+		i = 0;
+		while ((cp = ocr_utf8_next(&s)) != 0 && t->n < OCR_LINE_CHARS) {
+			struct ch c;
+
+			memset(&c, 0, sizeof(c));
+			c.cp[0] = fold_cp(cp);
+			c.p[0] = clamp01(l->conf);
+			c.n = 1;
+			c.rc = c.p[0];
+			c.nx = t->x0 + (t->x1 - t->x0) * ((float)i + 0.5f) /
+			    (float)total;
+			i++;
+			if (c.cp[0] != ' ')
+				t->c[t->n++] = c;
+		}
+	}
+}
+
+/* A run of 3 or more Latin letters: a watermark or printed mark, never part
+ * of a field (the only letter on a card is the number's X). */
+static int
+tl_latin_run(const struct tl *t)
+{
+	int i, run = 0;
+
+	for (i = 0; i < t->n; i++) {
+		uint32_t cp = t->c[i].cp[0];
+
+		if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')) {
+			if (++run >= 3)
+				return 1;
+		} else
+			run = 0;
+	}
+	return 0;
+}
+
+/* Mismatches of word w at t->c[s..) by the alternatives, or -1 if w does
+ * not fit there. */
+static int
+tl_word_at(const struct tl *t, int s, const uint32_t *w, int wn)
+{
+	int i, mism = 0;
+
+	if (s + wn > t->n)
+		return -1;
+	for (i = 0; i < wn; i++)
+		mism += alt_of(&t->c[s + i], w[i]) < 0;
+	return mism;
+}
+
+/* Does t hold word w anywhere with at most max characters misread? */
+static int
+tl_has_word(const struct tl *t, const char *word, int max)
+{
+	uint32_t w[NAME_CPS];
+	int wn = word_cps(word, w, NAME_CPS), s, m;
+
+	for (s = 0; s + wn <= t->n; s++)
+		if ((m = tl_word_at(t, s, w, wn)) >= 0 && m <= max)
+			return 1;
+	return 0;
+}
+
+/* x (card fraction) of the boundary before character i of t. */
+static float
+tl_x(const struct tl *t, int i)
+{
+	float lin;
+
+	if (t->n == 0 || i <= 0)
+		return t->x0;
+	if (i >= t->n)
+		return t->x1;
+	lin = t->x0 + (t->x1 - t->x0) * (float)i / (float)t->n;
+	/* The decoder's positions, if it gave sensible ones. */
+	if (t->c[i - 1].nx > 0 && t->c[i].nx > t->c[i - 1].nx &&
+	    t->c[i].nx <= t->x1 + 0.02f && t->c[i - 1].nx >= t->x0 - 0.02f)
+		return (t->c[i - 1].nx + t->c[i].nx) / 2;
+	return lin;
+}
+
+/* ---- labels ---- */
+
+/*
+ * Find each field's label. A label may be misread by one character: the
+ * 4- and 6-character ones anywhere at a line's start, the 2-character ones
+ * only when the other character is read exactly and the line starts in the
+ * label column (where the exactly read labels start), since one character
+ * of two is weak evidence. Only 民族 may follow other text on its line (性别
+ * 男民族汉 read as one line); every other label starts its line, so 民族路
+ * inside an address is no label.
+ */
+static void
+find_labels(struct st *s, int side_front, int side_back)
+{
+	float col = 1.0f;
+	int pass, f, i, st, have_col = 0;
+
+	memset(s->lab, 0, sizeof(s->lab));
+	for (pass = 0; pass < 2; pass++)
+		for (f = 0; f < LOC_NFIELDS; f++) {
+			uint32_t w[NAME_CPS];
+			int wn = word_cps(label_words[f], w, NAME_CPS);
+			int front = f <= LOC_ID_NUMBER;
+
+			if ((front && !side_front) || (!front && !side_back))
+				continue;
+			if (pass == 1 && s->lab[f].found)
+				continue;
+			for (i = 0; i < s->ntl; i++) {
+				const struct tl *t = &s->tl[i];
+				int maxs = f == LOC_PEOPLE ? 4 : 0;
+
+				if (t->skip)
+					continue;
+				for (st = 0; st <= maxs && st + wn <= t->n;
+				     st++) {
+					int m = tl_word_at(t, st, w, wn);
+					int ok;
+
+					if (m < 0)
+						continue;
+					if (pass == 0)
+						ok = m == 0 || (m == 1 && wn >= 4 &&
+						    st == 0);
+					else
+						ok = m == 1 && wn == 2 &&
+						    st == 0 && have_col &&
+						    t->x0 <= col + 0.03f &&
+						    (t->c[0].cp[0] == w[0] ||
+						        t->c[1].cp[0] == w[1]);
+					if (!ok || (s->lab[f].found &&
+					    s->lab[f].mism <= m))
+						continue;
+					s->lab[f].found = 1;
+					s->lab[f].line = i;
+					s->lab[f].s = st;
+					s->lab[f].e = st + wn;
+					s->lab[f].mism = m;
+				}
+			}
+			if (pass == 0 && s->lab[f].found &&
+			    s->lab[f].s == 0) {
+				float x = s->tl[s->lab[f].line].x0;
+
+				col = x < col ? x : col;
+				have_col = 1;
+			}
+		}
+	for (f = 0; f < LOC_NFIELDS; f++)
+		if (s->lab[f].found)
+			s->tl[s->lab[f].line].haslabel = 1;
+}
+
+/* Split every line into label and value pieces. */
+static void
+make_pieces(struct st *s)
+{
+	int i, f, at;
+
+	s->npc = 0;
+	for (i = 0; i < s->ntl; i++) {
+		struct tl *t = &s->tl[i];
+
+		if (t->skip || t->n == 0)
+			continue;
+		at = 0;
+		while (at < t->n && s->npc < MAX_PIECES) {
+			int next = t->n, nf = -1;
+			struct piece *p;
+
+			for (f = 0; f < LOC_NFIELDS; f++)
+				if (s->lab[f].found && s->lab[f].line == i &&
+				    s->lab[f].s >= at && s->lab[f].s < next) {
+					next = s->lab[f].s;
+					nf = f;
+				}
+			p = &s->pc[s->npc];
+			memset(p, 0, sizeof(*p));
+			p->line = i;
+			p->y0 = t->y0;
+			p->y1 = t->y1;
+			if (next > at) {
+				p->s = at, p->e = next, p->label = -1;
+				at = next;
+			} else {
+				p->s = at, p->e = s->lab[nf].e, p->label = nf;
+				at = s->lab[nf].e;
+			}
+			p->x0 = tl_x(t, p->s);
+			p->x1 = tl_x(t, p->e);
+			s->npc++;
+		}
+	}
+}
+
+static int
+label_piece(const struct st *s, int f)
+{
+	int i;
+
+	for (i = 0; i < s->npc; i++)
+		if (s->pc[i].label == f)
+			return i;
+	return -1;
+}
+
+/* Are a and b on one row: overlapping by half the smaller height? */
+static int
+same_row(float a0, float a1, float b0, float b1)
+{
+	float ov = (a1 < b1 ? a1 : b1) - (a0 > b0 ? a0 : b0);
+	float h = (a1 - a0) < (b1 - b0) ? (a1 - a0) : (b1 - b0);
+
+	return h > 0 && ov >= 0.5f * h;
+}
+
+/*
+ * The value of field f: the value pieces on its label's row to the right of
+ * the label, left to right, up to the next label on that row. Returns the
+ * index of the first piece taken, or -1.
+ */
+static int
+take_row(struct st *s, int f, struct fv *v)
+{
+	int lp = label_piece(s, f), first = -1;
+	float stop = 2.0f, from, lh;
+	int i;
+
+	if (lp < 0)
+		return -1;
+	from = s->pc[lp].x1 - 0.02f;
+	lh = s->pc[lp].y1 - s->pc[lp].y0;
+	for (i = 0; i < s->npc; i++) {
+		const struct piece *p = &s->pc[i];
+
+		if (p->label >= 0 && i != lp && p->x0 >= from &&
+		    p->x0 < stop && same_row(s->pc[lp].y0, s->pc[lp].y1,
+		        p->y0, p->y1))
+			stop = p->x0;
+	}
+	for (;;) {
+		int best = -1;
+
+		for (i = 0; i < s->npc; i++) {
+			const struct piece *p = &s->pc[i];
+
+			if (p->label >= 0 || p->claimed ||
+			    s->tl[p->line].claimed || p->x0 < from ||
+			    p->x0 >= stop - 0.005f)
+				continue;
+			/* A value is printed a little larger than its label
+			 * (the number half again); a watermark is much
+			 * taller. */
+			if (p->line != s->pc[lp].line &&
+			    (!same_row(s->pc[lp].y0, s->pc[lp].y1, p->y0,
+			        p->y1) || p->y1 - p->y0 > 2.2f * lh))
+				continue;
+			if (best < 0 || p->x0 < s->pc[best].x0)
+				best = i;
+		}
+		if (best < 0)
+			break;
+		s->pc[best].claimed = 1;
+		if (first < 0)
+			first = best;
+		fv_append(v, &s->tl[s->pc[best].line].c[s->pc[best].s],
+		    s->pc[best].e - s->pc[best].s);
+	}
+	v->found = v->n > 0;
+	return first;
+}
+
+/* Is line i a whole, free value line (for continuations and fallbacks)? */
+static int
+free_line(const struct st *s, int i)
+{
+	int k;
+
+	if (s->tl[i].skip || s->tl[i].haslabel || s->tl[i].claimed ||
+	    s->tl[i].n == 0)
+		return 0;
+	for (k = 0; k < s->npc; k++)
+		if (s->pc[k].line == i && s->pc[k].claimed)
+			return 0;
+	return 1;
+}
+
+/* Are free lines a and b parts of one printed line: one row, similar
+ * heights? */
+static int
+row_mates(const struct st *s, int a, int b)
+{
+	const struct tl *t = &s->tl[a], *u = &s->tl[b];
+	float h = t->y1 - t->y0, uh = u->y1 - u->y0;
+
+	return a != b && free_line(s, b) && uh >= 0.6f * h && uh <= 1.6f * h &&
+	    same_row(t->y0, t->y1, u->y0, u->y1);
+}
+
+/*
+ * Take free line i and the free lines that continue it on its row (the
+ * detector may cut one printed line into boxes at a wide gap): each
+ * starting right of the last, at most 10% of the card width on, of a
+ * similar height, left to right.
+ */
+static void
+take_line(struct st *s, int i, struct fv *v)
+{
+	for (;;) {
+		const struct tl *t = &s->tl[i];
+		int k, next = -1;
+
+		s->tl[i].claimed = 1;
+		fv_append(v, t->c, t->n);
+		for (k = 0; k < s->ntl; k++) {
+			const struct tl *u = &s->tl[k];
+
+			if (!row_mates(s, i, k) || u->x0 < t->x1 - 0.01f ||
+			    u->x0 - t->x1 > 0.10f)
+				continue;
+			if (next < 0 || u->x0 < s->tl[next].x0)
+				next = k;
+		}
+		if (next < 0)
+			return;
+		i = next;
+	}
+}
+
+/*
+ * The lines a value wraps onto below its first line (x0, y0..y1): each
+ * starting under it (within 5% of the card width), no further below than
+ * one line height, of a similar height, above stop_y. Up to max lines.
+ */
+static void
+take_wrapped(struct st *s, float x0, float y0, float y1, float stop_y,
+    int max, struct fv *v)
+{
+	float h = y1 - y0;
+	int taken, i;
+
+	for (taken = 0; taken < max; taken++) {
+		int best = -1;
+
+		for (i = 0; i < s->ntl; i++) {
+			const struct tl *t = &s->tl[i];
+			float th = t->y1 - t->y0;
+
+			if (!free_line(s, i) || t->y0 < y0 + 0.5f * h ||
+			    t->y0 - y1 > h || fabsf(t->x0 - x0) > 0.05f ||
+			    th < 0.6f * h || th > 1.6f * h ||
+			    (t->y0 + t->y1) / 2 >= stop_y)
+				continue;
+			if (best < 0 || t->y0 < s->tl[best].y0)
+				best = i;
+		}
+		if (best < 0)
+			return;
+		y0 = s->tl[best].y0;
+		y1 = s->tl[best].y1;
+		take_line(s, best, v);
+	}
+}
+
+/* Characters of t that could be part of an ID number. */
+static int
+numberish(const struct ch *c, int n)
+{
+	int i, k = 0, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < c[i].n; j++)
+			if (is_digit(c[i].cp[j]) || c[i].cp[j] == 'X' ||
+			    c[i].cp[j] == 'x' || c[i].cp[j] == 0xd7) {
+				k++;
+				break;
+			}
+	return k;
+}
+
+/*
+ * The lowest row of free lines holding at least min digit-like characters
+ * together (the number, or a period, without its label): the index of its
+ * leftmost line, for take_line. -1 if none.
+ */
+static int
+pattern_line(const struct st *s, int min)
+{
+	int i, k, best = -1;
+
+	for (i = 0; i < s->ntl; i++) {
+		int count, leftmost = 1;
+
+		if (!free_line(s, i))
+			continue;
+		count = numberish(s->tl[i].c, s->tl[i].n);
+		for (k = 0; k < s->ntl; k++)
+			if (row_mates(s, i, k)) {
+				count += numberish(s->tl[k].c, s->tl[k].n);
+				leftmost &= s->tl[k].x0 >= s->tl[i].x0;
+			}
+		if (leftmost && count >= min &&
+		    (best < 0 || s->tl[i].y0 > s->tl[best].y0))
+			best = i;
+	}
+	return best;
+}
+
+/* ---- the ID number ---- */
+
+/* What the printed fields say for the number, where they are sure. */
+struct printed {
+	int date_ok, y, m, d;
+	int sex; /* 1 男, 2 女, 0 not sure */
+};
+
+/* A character of the number as one byte: anything not ASCII as '?', so a
+ * CJK character can never pass for a digit by its low byte. */
+static char
+num_byte(uint32_t cp)
+{
+	return cp < 0x80 ? (char)cp : '?';
+}
+
+/*
+ * Valid for choosing: structure, check character and a real birth date in
+ * a year a living card holder can have (GB 11643 allows 1800 on; nobody
+ * born before 1900 is alive, and the module does not know today, so the
+ * upper bound is the century's end).
+ */
+#define NUM_MIN_YEAR 1900
+#define NUM_MAX_YEAR 2099
+
+static int
+num_valid(const char *t)
+{
+	struct idnum n;
+	struct fz_err e;
+
+	return idnum_parse(t, 0, 0, 0, &n, &e) == 0 && !n.was15 &&
+	    idnum_valid(&n) && n.year >= NUM_MIN_YEAR &&
+	    n.year <= NUM_MAX_YEAR;
+}
+
+static void
+num_str(const struct fv *v, char *buf)
+{
+	int i;
+
+	for (i = 0; i < 18; i++)
+		buf[i] = num_byte(v->c[i].cp[0]);
+	buf[18] = '\0';
+}
+
+/* Does number t agree with what is surely printed, and is its region one
+ * of the table (or a city-district roll-up)? */
+static int
+num_agrees(const char *t, const struct printed *pr)
+{
+	struct idnum n;
+	struct fz_err e;
+	struct region_hit h;
+
+	if (idnum_parse(t, 0, 0, 0, &n, &e) == -1)
+		return 0;
+	if (region_lookup(n.region, n.year, &h) == -1 ||
+	    (!h.known && !h.rollup))
+		return 0;
+	if (pr->date_ok && (n.year != pr->y || n.month != pr->m ||
+	    n.day != pr->d))
+		return 0;
+	if (pr->sex && n.sex != pr->sex)
+		return 0;
+	return 1;
+}
+
+static int
+num_allowed(int pos, uint32_t cp)
+{
+	return is_digit(cp) || (pos == 17 && cp == 'X');
+}
+
+/*
+ * 19 characters where the recogniser itself said one of them may be no
+ * character (the CTC blank among its alternatives): drop it if that is the
+ * only such drop that leaves a valid number.
+ */
+static void
+drop_spurious(struct st *s, struct fv *v)
+{
+	char t[19], before[LOC_FIELD_TEXT];
+	int i, j, k, hits = 0, hit = -1;
+
+	for (i = 0; i < 19; i++) {
+		if (alt_of(&v->c[i], OCR_BLANK) < 0)
+			continue;
+		for (j = 0, k = 0; j < 19; j++)
+			if (j != i)
+				t[k++] = num_byte(v->c[j].cp[0]);
+		t[18] = '\0';
+		if (num_valid(t))
+			hits++, hit = i;
+	}
+	if (hits != 1)
+		return;
+	fv_text(v, before, sizeof(before));
+	fv_remove(v, hit);
+	note(s, LOC_ID_NUMBER, before, LOC_WHY_CHECK);
+}
+
+static void
+do_number(struct st *s, const struct printed *pr)
+{
+	struct fv *v = &s->fv[LOC_ID_NUMBER];
+	char before[LOC_FIELD_TEXT], t[19];
+	int i, j, unsure, nsub = 0, nagree = 0, ai = -1, aj = -1, fixed = -1;
+	double p_old = 0;
+
+	if (!v->found)
+		return;
+	/* The check character's x is read as x or ×; it is X. */
+	fv_text(v, before, sizeof(before));
+	for (i = 0; i < v->n; i++) {
+		for (j = 0; j < v->c[i].n; j++)
+			if (v->c[i].cp[j] == 'x' || v->c[i].cp[j] == 0xd7)
+				v->c[i].cp[j] = 'X';
+		ch_merge(&v->c[i]);
+	}
+	/* Label remnants and stray marks at either end with no digit among
+	 * their readings are not part of it; inside, a character is kept
+	 * whatever it is, as a position of the number. */
+	while (v->n > 0 && numberish(&v->c[0], 1) == 0)
+		fv_remove(v, 0);
+	while (v->n > 0 && numberish(&v->c[v->n - 1], 1) == 0)
+		v->n--;
+	/* Positions 1-17 are digits, 18 a digit or X: the likeliest allowed
+	 * alternative where the emitted one is not allowed. */
+	for (i = 0; i < v->n && v->n == 18; i++) {
+		int best = -1;
+
+		if (num_allowed(i, v->c[i].cp[0]))
+			continue;
+		for (j = 1; j < v->c[i].n; j++)
+			if (num_allowed(i, v->c[i].cp[j])) {
+				best = j;
+				break;
+			}
+		if (best > 0)
+			ch_choose(&v->c[i], best);
+	}
+	note(s, LOC_ID_NUMBER, before, LOC_WHY_FORM);
+	if (v->n == 19)
+		drop_spurious(s, v);
+	if (v->n != 18) {
+		v->broken = 1;
+		return;
+	}
+	num_str(v, t);
+	if (!num_valid(t)) {
+		/* Every single substitution among the alternatives that makes
+		 * the number valid; take one only when it is the only one, or
+		 * the only one that agrees with the surely printed fields. */
+		for (i = 0; i < 18; i++)
+			for (j = 1; j < v->c[i].n; j++) {
+				char save = t[i];
+
+				if (!num_allowed(i, v->c[i].cp[j]))
+					continue;
+				t[i] = (char)v->c[i].cp[j];
+				if (num_valid(t)) {
+					nsub++;
+					if (num_agrees(t, pr))
+						nagree++, ai = i, aj = j;
+				}
+				t[i] = save;
+			}
+		fv_text(v, before, sizeof(before));
+		if (nagree == 1) {
+			fixed = ai;
+			p_old = v->c[ai].p[0];
+			ch_choose(&v->c[ai], aj);
+			note(s, LOC_ID_NUMBER, before, nsub == 1 ? LOC_WHY_CHECK :
+			    LOC_WHY_CHECK_PRINTED);
+		}
+		num_str(v, t);
+	}
+	if (!num_valid(t)) {
+		v->broken = 1;
+		return;
+	}
+	/* Valid, but at odds with the sure printed birthday or sex or with
+	 * the region table: some character is wrong all the same (two errors
+	 * can cancel in the check), so it is flagged. */
+	if (!num_agrees(t, pr)) {
+		v->doubt = 1;
+		return;
+	}
+	/*
+	 * The check character detects every single substitution, so with at
+	 * most one unsure position a valid number rules out the listed others
+	 * there. Two unsure positions could both be wrong and still check
+	 * (1 in 11), so then the raw probabilities stand.
+	 */
+	for (i = 0, unsure = 0; i < 18; i++)
+		unsure += v->c[i].p[0] < LOC_FIELDS_SURE;
+	if (unsure > 1)
+		return;
+	for (i = 0; i < 18; i++)
+		ch_rule(&v->c[i], 0);
+	if (fixed >= 0) {
+		/*
+		 * The fix competes with one more explanation: the emitted
+		 * character there was right and another position is wrong,
+		 * its right character outside the recogniser's list (the one
+		 * digit of ten that validates, so a ninth of what it left
+		 * out), weighed by the emitted character's probability.
+		 */
+		double other = 0;
+
+		for (i = 0; i < 18; i++)
+			if (i != fixed && v->c[i].p[0] > 0)
+				other += ch_rest(&v->c[i]) / (9.0 * v->c[i].p[0]);
+		ch_rule(&v->c[fixed], p_old * other);
+	}
+}
+
+/* Is the number valid and its characters from..to sure after the rules? */
+static int
+num_sure(const struct st *s, int from, int to)
+{
+	const struct fv *v = &s->fv[LOC_ID_NUMBER];
+	char t[19];
+	int i;
+
+	if (!v->found || v->broken || v->n != 18)
+		return 0;
+	num_str(v, t);
+	if (!num_valid(t))
+		return 0;
+	for (i = from; i < to; i++)
+		if (v->c[i].rc < LOC_FIELDS_SURE)
+			return 0;
+	return 1;
+}
+
+/* ---- birthday ---- */
+
+/*
+ * Bring the birthday to its form, digits 年 digits 月 digits 日: a digit
+ * where the emitted character is a look-alike with a digit among its
+ * alternatives, the unit word where it is among the alternatives. Fills
+ * the positions of the three digit groups; 0 when the form is not there.
+ */
+static int
+birthday_form(struct st *s, int gs[3], int ge[3])
+{
+	static const uint32_t units[3] = {0x5e74, 0x6708, 0x65e5}; /* 年月日 */
+	struct fv *v = &s->fv[LOC_BIRTHDAY];
+	char before[LOC_FIELD_TEXT];
+	int i = 0, g, j;
+
+	fv_text(v, before, sizeof(before));
+	for (g = 0; g < 3; g++) {
+		gs[g] = i;
+		while (i < v->n) {
+			struct ch *c = &v->c[i];
+			int dj = -1;
+
+			if (is_digit(c->cp[0])) {
+				i++;
+				continue;
+			}
+			if (c->cp[0] == units[g] || alt_of(c, units[g]) >= 0)
+				break;
+			for (j = 1; j < c->n && dj < 0; j++)
+				if (is_digit(c->cp[j]))
+					dj = j;
+			if (dj < 0)
+				break;
+			ch_choose(c, dj);
+			i++;
+		}
+		ge[g] = i;
+		if (i == v->n || ge[g] == gs[g] ||
+		    alt_of(&v->c[i], units[g]) < 0)
+			break;
+		ch_choose(&v->c[i], alt_of(&v->c[i], units[g]));
+		i++;
+	}
+	note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
+	return g == 3 && i == v->n && ge[0] - gs[0] == 4 &&
+	    ge[1] - gs[1] <= 2 && ge[2] - gs[2] <= 2;
+}
+
+static int
+digits_val(const struct fv *v, int a, int b)
+{
+	int x = 0;
+
+	for (; a < b; a++)
+		x = x * 10 + (int)(v->c[a].cp[0] - '0');
+	return x;
+}
+
+/* What the printed birthday and sex surely say, for the number. */
+static void
+printed_evidence(struct st *s, struct printed *pr, int gs[3], int ge[3],
+    int form_ok)
+{
+	const struct fv *b = &s->fv[LOC_BIRTHDAY], *x = &s->fv[LOC_SEX];
+	int i, sure = form_ok;
+
+	memset(pr, 0, sizeof(*pr));
+	for (i = 0; sure && i < b->n; i++)
+		sure = b->c[i].p[0] >= LOC_FIELDS_SURE;
+	if (sure) {
+		pr->y = digits_val(b, gs[0], ge[0]);
+		pr->m = digits_val(b, gs[1], ge[1]);
+		pr->d = digits_val(b, gs[2], ge[2]);
+		pr->date_ok = date_valid(pr->y, pr->m, pr->d);
+	}
+	if (x->n == 1 && x->c[0].p[0] >= LOC_FIELDS_SURE)
+		pr->sex = x->c[0].cp[0] == 0x7537 ? 1 :
+		    x->c[0].cp[0] == 0x5973 ? 2 : 0; /* 男 女 */
+}
+
+/* The printed birthday against a sure number: where a printed digit is
+ * unsure and the number's digit is among its alternatives, take it. */
+static void
+do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
+{
+	struct fv *v = &s->fv[LOC_BIRTHDAY];
+	const struct fv *num = &s->fv[LOC_ID_NUMBER];
+	char before[LOC_FIELD_TEXT], want[9];
+	int g, i, y, m, d;
+
+	if (!v->found)
+		return;
+	if (form_ok && num_sure(s, 6, 14)) {
+		int nm, nd;
+
+		for (i = 0; i < 8; i++)
+			want[i] = (char)num->c[6 + i].cp[0];
+		want[8] = '\0';
+		nm = (want[4] - '0') * 10 + (want[5] - '0');
+		nd = (want[6] - '0') * 10 + (want[7] - '0');
+		fv_text(v, before, sizeof(before));
+		for (g = 0; g < 3; g++) {
+			char exp[5];
+			int len = ge[g] - gs[g];
+
+			if (g == 0)
+				memcpy(exp, want, 4), exp[4] = '\0';
+			else
+				snprintf(exp, sizeof(exp), len == 2 ? "%02d" :
+				    "%d", g == 1 ? nm : nd);
+			if ((int)strlen(exp) != len)
+				continue; /* 12 printed as one digit: no
+				             position to compare */
+			for (i = 0; i < len; i++) {
+				struct ch *c = &v->c[gs[g] + i];
+				int j = alt_of(c, (uint32_t)exp[i]);
+
+				if (j > 0 && c->p[0] < LOC_FIELDS_SURE)
+					ch_choose(c, j);
+				/* Agreeing with a sure number rules the
+				 * other alternatives out. */
+				if (c->cp[0] == (uint32_t)exp[i])
+					ch_rule(c, 0);
+			}
+		}
+		note(s, LOC_BIRTHDAY, before, LOC_WHY_BIRTH_NUMBER);
+	}
+	{
+		char t[LOC_FIELD_TEXT];
+
+		fv_text(v, t, sizeof(t));
+		if (checks_parse_birthday(t, &y, &m, &d) == -1)
+			v->broken = 1;
+	}
+}
+
+/* ---- sex and people ---- */
+
+static void
+do_sex(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_SEX];
+	const uint32_t male = 0x7537, female = 0x5973;
+	char before[LOC_FIELD_TEXT];
+	struct ch *c;
+
+	if (!v->found)
+		return;
+	if (v->n != 1) {
+		v->broken = 1;
+		return;
+	}
+	c = &v->c[0];
+	fv_text(v, before, sizeof(before));
+	if (num_sure(s, 16, 17)) {
+		uint32_t want = (s->fv[LOC_ID_NUMBER].c[16].cp[0] - '0') % 2 ?
+		    male : female;
+		int j = alt_of(c, want);
+
+		if (j > 0 && c->p[0] < LOC_FIELDS_SURE) {
+			ch_choose(c, j);
+			note(s, LOC_SEX, before, LOC_WHY_SEX_NUMBER);
+		}
+		if (c->cp[0] == want)
+			ch_rule(c, 0);
+	} else if (c->cp[0] != male && c->cp[0] != female) {
+		int jm = alt_of(c, male), jf = alt_of(c, female);
+
+		if ((jm > 0) != (jf > 0)) {
+			ch_choose(c, jm > 0 ? jm : jf);
+			note(s, LOC_SEX, before, LOC_WHY_FORM);
+		}
+	}
+	if (c->cp[0] != male && c->cp[0] != female)
+		v->broken = 1;
+}
+
+/* Index of the ethnic name spelt by cps[0..n), or -1. */
+static int
+ethnic_index(const uint32_t *cps, int n)
+{
+	size_t i;
+
+	for (i = 0; i < loc_ethnic_count; i++) {
+		uint32_t w[NAME_CPS];
+		int wn = word_cps(loc_ethnic_names[i], w, NAME_CPS);
+
+		if (wn == n && memcmp(w, cps, sizeof(w[0]) * (size_t)n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * 民族 is one of the 56 names. If the emitted reading is not, the one
+ * combination of alternatives that spells a name is taken; none when there
+ * are several or none.
+ */
+static void
+do_people(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_PEOPLE];
+	char before[LOC_FIELD_TEXT];
+	uint32_t cps[4], hit[4];
+	int idx[4], i, nhit = 0, n = v->n;
+
+	if (!v->found)
+		return;
+	if (n < 1 || n > 4) {
+		v->broken = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		cps[i] = v->c[i].cp[0];
+	if (ethnic_index(cps, n) >= 0) {
+		/* Confirmed: the alternatives that would spell another name
+		 * with the rest stay possible. */
+		for (i = 0; i < n; i++) {
+			double ok = 0;
+			int j;
+
+			for (j = 1; j < v->c[i].n; j++) {
+				uint32_t save = cps[i];
+
+				cps[i] = v->c[i].cp[j];
+				if (ethnic_index(cps, n) >= 0)
+					ok += v->c[i].p[j];
+				cps[i] = save;
+			}
+			ch_rule(&v->c[i], ok);
+		}
+		return;
+	}
+	/* Odometer over every combination of alternatives (at most 5^4). */
+	memset(idx, 0, sizeof(idx));
+	for (;;) {
+		for (i = 0; i < n; i++)
+			cps[i] = v->c[i].cp[idx[i]];
+		if (ethnic_index(cps, n) >= 0) {
+			if (nhit++ == 0)
+				memcpy(hit, idx, sizeof(hit));
+		}
+		for (i = 0; i < n && ++idx[i] == v->c[i].n; i++)
+			idx[i] = 0;
+		if (i == n)
+			break;
+	}
+	if (nhit != 1) {
+		v->broken = 1;
+		return;
+	}
+	fv_text(v, before, sizeof(before));
+	for (i = 0; i < n; i++) {
+		ch_choose(&v->c[i], (int)hit[i]);
+		ch_rule(&v->c[i], 0);
+	}
+	note(s, LOC_PEOPLE, before, LOC_WHY_ETHNIC);
+}
+
+/* ---- region names ---- */
+
+/* GB/T 2260 unit suffixes, longest first, and the unit an autonomous
+ * unit's short form ends with (恩施州). */
+static const struct {
+	const char *sfx, *unit;
+} unit_sfx[] = {{"特别行政区", NULL}, {"维吾尔自治区", NULL},
+    {"壮族自治区", NULL}, {"回族自治区", NULL}, {"自治区", NULL},
+    {"自治州", "州"}, {"自治县", "县"}, {"自治旗", "旗"}, {"地区", NULL},
+    {"林区", NULL}, {"新区", NULL}, {"省", NULL}, {"市", NULL}, {"区", NULL},
+    {"县", NULL}, {"旗", NULL}, {"盟", NULL}, {"州", NULL}};
+
+/* Forms of a region name an authority uses: the whole name, its core
+ * without the unit suffix (2+ characters), and for autonomous units the
+ * first 2-4 characters with the unit. Returns the count, forms[i] of
+ * lens[i] codepoints. */
+enum { FORM_FULL, FORM_CORE, FORM_SHORT };
+
+static int
+name_forms(const char *name, uint32_t forms[6][NAME_CPS], int lens[6],
+    int kinds[6])
+{
+	uint32_t w[NAME_CPS], sx[NAME_CPS], u[2];
+	int wn = word_cps(name, w, NAME_CPS), nf = 0, k;
+	size_t i;
+
+	memcpy(forms[nf], w, sizeof(w));
+	kinds[nf] = FORM_FULL;
+	lens[nf++] = wn;
+	for (i = 0; i < sizeof(unit_sfx) / sizeof(unit_sfx[0]); i++) {
+		int sn = word_cps(unit_sfx[i].sfx, sx, NAME_CPS), core;
+
+		if (sn >= wn ||
+		    memcmp(w + wn - sn, sx, sizeof(sx[0]) * (size_t)sn) != 0)
+			continue;
+		core = wn - sn;
+		if (core >= 2) {
+			memcpy(forms[nf], w, sizeof(w));
+			kinds[nf] = FORM_CORE;
+			lens[nf++] = core;
+		}
+		if (unit_sfx[i].unit != NULL) {
+			word_cps(unit_sfx[i].unit, u, 2);
+			for (k = 2; k <= 4 && k < core; k++) {
+				memcpy(forms[nf], w, sizeof(w[0]) * (size_t)k);
+				forms[nf][k] = u[0];
+				kinds[nf] = FORM_SHORT;
+				lens[nf++] = k + 1;
+			}
+		}
+		break;
+	}
+	return nf;
+}
+
+/*
+ * The names tried at one place of a field: exact when the emitted reading
+ * already spells one of them (w is that one); otherwise count is the number
+ * of distinct names the alternatives spell there with fewer than half of
+ * their characters changed, w the first. A name is taken when exact or when
+ * count is 1.
+ */
+struct cand {
+	uint32_t w[NAME_CPS];
+	int n, exact, count;
+};
+
+static void
+cand_try(const struct fv *v, int at, const uint32_t *w, int wn,
+    struct cand *c, int fixed_len, int loose)
+{
+	int m, max = (wn - 1) / 2;
+
+	/* In a slot that holds a name and nothing else (the district before
+	 * 分局), one character of a 2-character name may be changed. */
+	if (loose && max < 1)
+		max = 1;
+	if (wn < 2 || (fixed_len > 0 && wn != fixed_len))
+		return;
+	m = spell(v, at, w, wn);
+	if (m < 0 || m > max || c->exact)
+		return;
+	if (m > 0 && c->count > 0 && c->n == wn &&
+	    memcmp(c->w, w, sizeof(w[0]) * (size_t)wn) == 0)
+		return; /* the same name from another row */
+	if (m == 0 || c->count == 0) {
+		memcpy(c->w, w, sizeof(w[0]) * (size_t)wn);
+		c->n = wn;
+	}
+	if (m == 0)
+		c->exact = 1;
+	else
+		c->count++;
+}
+
+/* ---- address ---- */
+
+/* Is the emitted reading v[at..at+n) the whole name of some GB/T 2260
+ * unit, of any year? */
+static int
+table_has(const struct fv *v, int at, int n)
+{
+	uint32_t w[NAME_CPS];
+	size_t r;
+	int i;
+
+	if (at + n > v->n)
+		return 0;
+	for (r = 0; r < region_nrows; r++) {
+		if (word_cps(region_rows[r].name, w, NAME_CPS) != n)
+			continue;
+		for (i = 0; i < n && w[i] == v->c[at + i].cp[0]; i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The address starts with the region names of the number's first six
+ * digits, as of the birth year or now (people move, and names change, so
+ * an address that does not start with them is left alone): province, city
+ * and county in that order, each possibly left out. Where a name is spelt
+ * by the alternatives with fewer than half its characters changed, it is
+ * taken.
+ */
+static void
+do_address(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_ADDRESS];
+	const struct fv *num = &s->fv[LOC_ID_NUMBER];
+	struct region_hit h[2];
+	char code[7], before[LOC_FIELD_TEXT];
+	int i, lev, at = 0, year, changed = 0;
+
+	if (!v->found || !num->found || num->n != 18 || num->broken)
+		return;
+	for (i = 0; i < 6; i++)
+		code[i] = num_byte(num->c[i].cp[0]);
+	code[6] = '\0';
+	year = digits_val(num, 6, 10);
+	if (region_lookup(code, year, &h[0]) == -1 ||
+	    region_lookup(code, 0, &h[1]) == -1)
+		return;
+	fv_text(v, before, sizeof(before));
+	for (lev = 0; lev < 3; lev++) {
+		struct cand c;
+		int k;
+
+		memset(&c, 0, sizeof(c));
+		for (k = 0; k < 2; k++) {
+			const char *nm = lev == 0 ? h[k].province :
+			    lev == 1 ? h[k].city : h[k].county;
+			uint32_t w[NAME_CPS];
+			int wn;
+
+			if (nm == NULL)
+				continue;
+			wn = word_cps(nm, w, NAME_CPS);
+			cand_try(v, at, w, wn, &c, 0, 0);
+		}
+		/* A reading that names some other place is where the
+		 * person lives now: nothing to choose, and the levels below
+		 * are that place's. */
+		if (!c.exact && c.count == 1 && table_has(v, at, c.n))
+			break;
+		if (c.exact || c.count == 1) {
+			changed |= !c.exact;
+			apply_word(v, at, c.w, c.n);
+			at += c.n;
+		}
+	}
+	if (changed)
+		note(s, LOC_ADDRESS, before, LOC_WHY_ADDRESS_REGION);
+}
+
+/* ---- issuing authority ---- */
+
+/*
+ * The region names of length len spelt at v[at..) by any name in the
+ * table, in the forms an authority uses: before 公安局 the whole name or an
+ * autonomous unit's short form (瑞金市, 恩施州), before 分局 the name without
+ * its unit (海珠). See cand.
+ */
+static void
+table_names(const struct fv *v, int at, int len, int district,
+    struct cand *c)
+{
+	size_t r;
+
+	memset(c, 0, sizeof(*c));
+	for (r = 0; r < region_nrows; r++) {
+		uint32_t forms[6][NAME_CPS];
+		int lens[6], kinds[6], nf, k;
+
+		if (r > 0 && strcmp(region_rows[r].name,
+		    region_rows[r - 1].name) == 0)
+			continue;
+		nf = name_forms(region_rows[r].name, forms, lens, kinds);
+		for (k = 0; k < nf; k++)
+			if (district ? kinds[k] != FORM_SHORT :
+			    kinds[k] != FORM_CORE)
+				cand_try(v, at, forms[k], lens[k], c, len,
+				    district);
+	}
+}
+
+/* Where word w is spelt in v from at on with at most one character from
+ * the alternatives: the start, or -1 if nowhere or at two places. */
+static int
+find_word(const struct fv *v, int from, const char *word, int *mism)
+{
+	uint32_t w[NAME_CPS];
+	int wn = word_cps(word, w, NAME_CPS), i, m, hit = -1, hits = 0;
+
+	for (i = from; i + wn <= v->n; i++)
+		if ((m = spell(v, i, w, wn)) == 0) {
+			*mism = 0;
+			return i;
+		}
+	for (i = from; i + wn <= v->n; i++)
+		if ((m = spell(v, i, w, wn)) == 1)
+			hit = i, hits++;
+	*mism = 1;
+	return hits == 1 ? hit : -1;
+}
+
+/* Take region names spelt at v[a..b) (one name of that length). */
+static int
+auth_region(struct st *s, int a, int b, int district)
+{
+	struct fv *v = &s->fv[LOC_AUTHORITY];
+	struct cand c;
+
+	if (b - a < 2)
+		return 0;
+	table_names(v, a, b - a, district, &c);
+	if (c.exact) {
+		apply_word(v, a, c.w, c.n);
+		return 0;
+	}
+	if (c.count == 1) {
+		apply_word(v, a, c.w, c.n);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * An authority is "<region>公安局" or "<region>公安局<district>分局": the
+ * suffix words are taken from the alternatives where one character of them
+ * is misread, and the region parts where the alternatives spell exactly
+ * one GB/T 2260 name of that length.
+ */
+static void
+do_authority(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_AUTHORITY];
+	char before[LOC_FIELD_TEXT];
+	uint32_t w[NAME_CPS];
+	int g, m, fj = -1, fm = 0, wn, changed;
+
+	if (!v->found)
+		return;
+	fv_text(v, before, sizeof(before));
+	g = find_word(v, 0, "公安局", &m);
+	if (g >= 0) {
+		wn = word_cps("公安局", w, NAME_CPS);
+		apply_word(v, g, w, wn);
+		if (v->n - (g + 3) >= 3) {
+			/* <district>分局 after it: 分局 ends the field. */
+			wn = word_cps("分局", w, NAME_CPS);
+			fm = spell(v, v->n - 2, w, wn);
+			if (fm >= 0 && fm <= 1) {
+				fj = v->n - 2;
+				apply_word(v, fj, w, wn);
+			}
+		}
+	}
+	note(s, LOC_AUTHORITY, before, LOC_WHY_AUTH_SUFFIX);
+	if (g < 0)
+		return;
+	fv_text(v, before, sizeof(before));
+	changed = auth_region(s, 0, g, 0);
+	if (fj >= 0)
+		changed |= auth_region(s, g + 3, fj, 1);
+	if (changed)
+		note(s, LOC_AUTHORITY, before, LOC_WHY_AUTH_REGION);
+}
+
+/* ---- validity ---- */
+
+/*
+ * Is the period of digits dg (8 with 长期, else 16) one a card has: real
+ * dates, 5, 10 or 20 years to the same day, or 长期; a temporary card's
+ * three months to the same day (the month's last day when it has no such
+ * day).
+ */
+static int
+period_ok(const int *dg, int longterm, int temp)
+{
+	int sy = dg[0] * 1000 + dg[1] * 100 + dg[2] * 10 + dg[3];
+	int sm = dg[4] * 10 + dg[5], sd = dg[6] * 10 + dg[7];
+	int ey, em, ed, diff;
+
+	if (!date_valid(sy, sm, sd))
+		return 0;
+	if (longterm)
+		return 1;
+	ey = dg[8] * 1000 + dg[9] * 100 + dg[10] * 10 + dg[11];
+	em = dg[12] * 10 + dg[13];
+	ed = dg[14] * 10 + dg[15];
+	if (!date_valid(ey, em, ed))
+		return 0;
+	if (temp) {
+		int ty = sy + (sm + 2) / 12, tm = (sm + 2) % 12 + 1, td = sd;
+
+		while (td > 28 && !date_valid(ty, tm, td))
+			td--;
+		return ey == ty && em == tm && ed == td;
+	}
+	diff = ey - sy;
+	if (diff != 5 && diff != 10 && diff != 20)
+		return 0;
+	if (em == sm && ed == sd)
+		return 1;
+	/* A period starting on 29 February ends on 28 February or 1 March. */
+	return sm == 2 && sd == 29 &&
+	    ((em == 2 && ed == 28) || (em == 3 && ed == 1));
+}
+
+/*
+ * The printed period: 16 digits, or 8 and 长期, in the form
+ * YYYY.MM.DD-YYYY.MM.DD; separators as read are replaced by the form's.
+ * Then the period rule: 5, 10 or 20 years to the same day, or 长期, with
+ * real dates; if the reading breaks it, the one single substitution among
+ * the alternatives that keeps it is taken.
+ */
+static void
+do_validity(struct st *s, int temp)
+{
+	static const uint32_t lt[2] = {0x957f, 0x671f}; /* 长期 */
+	struct fv *v = &s->fv[LOC_VALIDITY], out;
+	char before[LOC_FIELD_TEXT];
+	int pos[16], dg[16], nd = 0, i, j, m, longterm = 0, lt_at = -1,
+	    nsub = 0, si = -1, sj = -1, unsure = 0;
+	struct ch dot, dash;
+
+	if (!v->found)
+		return;
+	fv_text(v, before, sizeof(before));
+	for (i = 0; i < v->n && nd < 16; i++) {
+		struct ch *c = &v->c[i];
+
+		if (is_digit(c->cp[0])) {
+			pos[nd++] = i;
+			continue;
+		}
+		m = spell(v, i, lt, 2);
+		if (nd == 8 && m >= 0 && m <= 1) {
+			longterm = 1;
+			lt_at = i;
+			break;
+		}
+		for (j = 1; j < c->n; j++)
+			if (is_digit(c->cp[j]))
+				break;
+		if (j < c->n) {
+			ch_choose(c, j);
+			pos[nd++] = i;
+		}
+	}
+	if (nd != 8 && nd != 16) {
+		v->broken = 1;
+		return;
+	}
+	if (nd == 8 && !longterm) {
+		v->broken = 1;
+		return;
+	}
+	/* Rebuild in the form: the digits as read, the form's separators. */
+	memset(&out, 0, sizeof(out));
+	memset(&dot, 0, sizeof(dot));
+	dot.cp[0] = '.', dot.p[0] = 1, dot.n = 1, dot.rc = 1;
+	dash = dot;
+	dash.cp[0] = '-';
+	for (i = 0; i < nd; i++) {
+		if (i == 4 || i == 6 || i == 12 || i == 14)
+			fv_append(&out, &dot, 1);
+		if (i == 8)
+			fv_append(&out, &dash, 1);
+		fv_append(&out, &v->c[pos[i]], 1);
+	}
+	if (longterm) {
+		fv_append(&out, &dash, 1);
+		fv_append(&out, &v->c[lt_at], 2);
+		apply_word(&out, out.n - 2, lt, 2);
+	}
+	v->n = out.n;
+	memcpy(v->c, out.c, sizeof(out.c[0]) * (size_t)out.n);
+	note(s, LOC_VALIDITY, before, LOC_WHY_FORM);
+	/* The digit positions in the rebuilt text. */
+	for (i = 0, nd = 0; i < v->n; i++)
+		if (is_digit(v->c[i].cp[0]))
+			pos[nd++] = i;
+	for (i = 0; i < nd; i++)
+		dg[i] = (int)(v->c[pos[i]].cp[0] - '0');
+	if (!period_ok(dg, longterm, temp)) {
+		for (i = 0; i < nd; i++)
+			for (j = 1; j < v->c[pos[i]].n; j++) {
+				int save = dg[i];
+
+				if (!is_digit(v->c[pos[i]].cp[j]))
+					continue;
+				dg[i] = (int)(v->c[pos[i]].cp[j] - '0');
+				if (period_ok(dg, longterm, temp))
+					nsub++, si = i, sj = j;
+				dg[i] = save;
+			}
+		if (nsub != 1) {
+			v->broken = 1;
+			return;
+		}
+		fv_text(v, before, sizeof(before));
+		ch_choose(&v->c[pos[si]], sj);
+		dg[si] = (int)(v->c[pos[si]].cp[0] - '0');
+		note(s, LOC_VALIDITY, before, LOC_WHY_PERIOD);
+	}
+	/* As for the number: with one unsure digit, the rule rules out the
+	 * alternatives that break it, not those that keep it. */
+	for (i = 0; i < nd; i++)
+		unsure += v->c[pos[i]].p[0] < LOC_FIELDS_SURE;
+	if (unsure > 1)
+		return;
+	for (i = 0; i < nd; i++) {
+		double ok = 0;
+
+		for (j = 1; j < v->c[pos[i]].n; j++) {
+			int save = dg[i];
+
+			if (!is_digit(v->c[pos[i]].cp[j]))
+				continue;
+			dg[i] = (int)(v->c[pos[i]].cp[j] - '0');
+			if (period_ok(dg, longterm, temp))
+				ok += v->c[pos[i]].p[j];
+			dg[i] = save;
+		}
+		ch_rule(&v->c[pos[i]], ok);
+	}
+}
+
+/* ---- assembly ---- */
+
+static enum loc_side
+decide_side(struct st *s)
+{
+	int f, nf = 0, nb = 0, i;
+
+	for (f = 0; f < LOC_NFIELDS; f++)
+		if (s->lab[f].found)
+			*(f <= LOC_ID_NUMBER ? &nf : &nb) += 1;
+	for (i = 0; i < s->ntl; i++) {
+		/* A temporary card's title names it; its labels are both
+		 * sides'. */
+		if (s->tl[i].skip == 2 && tl_has_word(&s->tl[i], "临时", 0) &&
+		    nf > 0)
+			return LOC_SIDE_TEMPORARY;
+		nb += s->tl[i].skip == 2; /* the back's titles */
+	}
+	if (nf == 0 && nb == 0)
+		return LOC_SIDE_NONE;
+	return nf >= nb ? LOC_SIDE_FRONT : LOC_SIDE_BACK;
+}
+
+static void
+mark_lines(struct st *s)
+{
+	int i;
+
+	for (i = 0; i < s->ntl; i++) {
+		struct tl *t = &s->tl[i];
+
+		if (tl_latin_run(t))
+			t->skip = 1;
+		else if (tl_has_word(t, "中华人民共和国", 1) ||
+		    tl_has_word(t, "居民身份证", 1))
+			t->skip = 2;
+	}
+}
+
+/*
+ * A label printed with a gap ("姓 名") may come out as two boxes on one
+ * row: a short line that spells the start of a label word, and the next
+ * line to its right (within about two characters) that spells the rest.
+ * Join them into one line so that the label is found like any other.
+ */
+static void
+join_split_labels(struct st *s)
+{
+	int a, b, f, k;
+
+	for (a = 0; a < s->ntl; a++)
+		for (f = 0; f < LOC_NFIELDS; f++) {
+			struct tl *A = &s->tl[a];
+			uint32_t w[NAME_CPS];
+			int wn = word_cps(label_words[f], w, NAME_CPS);
+
+			if (A->skip || A->n < 1 || A->n >= wn ||
+			    tl_word_at(A, 0, w, A->n) != 0)
+				continue;
+			for (b = 0; b < s->ntl; b++) {
+				struct tl *B = &s->tl[b];
+
+				if (b == a || B->skip || B->x0 < A->x1 - 0.01f ||
+				    B->x0 - A->x1 > 0.06f ||
+				    !same_row(A->y0, A->y1, B->y0, B->y1) ||
+				    tl_word_at(B, 0, w + A->n, wn - A->n) != 0 ||
+				    A->n + B->n > OCR_LINE_CHARS)
+					continue;
+				for (k = 0; k < B->n; k++)
+					A->c[A->n++] = B->c[k];
+				A->x1 = B->x1;
+				A->y0 = B->y0 < A->y0 ? B->y0 : A->y0;
+				A->y1 = B->y1 > A->y1 ? B->y1 : A->y1;
+				B->skip = 3;
+				break;
+			}
+		}
+}
+
+/*
+ * 姓名 not read: the name is the line in the value column just above the
+ * 性别 row (the top row of the card's text), within two label heights.
+ */
+static void
+name_above_sex(struct st *s)
+{
+	int lp = label_piece(s, LOC_SEX), i, best = -1;
+	float lh;
+
+	if (lp < 0)
+		return;
+	lh = s->pc[lp].y1 - s->pc[lp].y0;
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *t = &s->tl[i];
+
+		if (!free_line(s, i) || t->y1 > s->pc[lp].y0 + 0.2f * lh ||
+		    s->pc[lp].y0 - t->y1 > 2.5f * lh ||
+		    t->x0 < s->pc[lp].x1 - 0.02f || t->y1 - t->y0 > 2.2f * lh)
+			continue;
+		if (best < 0 || t->y0 > s->tl[best].y0)
+			best = i;
+	}
+	if (best >= 0)
+		take_line(s, best, &s->fv[LOC_NAME]);
+}
+
+/* The front's fields: number first, since the address stops above it and
+ * the other fields take its evidence. */
+static void
+read_front(struct st *s)
+{
+	struct printed pr;
+	float stop = 1.0f;
+	int gs[3] = {0}, ge[3] = {0}, form_ok = 0, f, first, lp, li;
+
+	if (take_row(s, LOC_ID_NUMBER, &s->fv[LOC_ID_NUMBER]) < 0 ||
+	    numberish(s->fv[LOC_ID_NUMBER].c, s->fv[LOC_ID_NUMBER].n) < 15) {
+		/* The number without its label: the lowest line of digits. */
+		if ((li = pattern_line(s, 15)) >= 0) {
+			memset(&s->fv[LOC_ID_NUMBER], 0, sizeof(s->fv[0]));
+			take_line(s, li, &s->fv[LOC_ID_NUMBER]);
+		}
+	}
+	if (s->lab[LOC_ID_NUMBER].found)
+		stop = s->tl[s->lab[LOC_ID_NUMBER].line].y0;
+	for (li = 0; li < s->ntl; li++)
+		if (s->tl[li].claimed && s->tl[li].y0 < stop)
+			stop = s->tl[li].y0;
+	for (f = LOC_NAME; f <= LOC_BIRTHDAY; f++)
+		take_row(s, f, &s->fv[f]);
+	if (!s->lab[LOC_NAME].found)
+		name_above_sex(s);
+	first = take_row(s, LOC_ADDRESS, &s->fv[LOC_ADDRESS]);
+	if ((lp = label_piece(s, LOC_ADDRESS)) >= 0) {
+		const struct piece *p = first >= 0 ? &s->pc[first] : &s->pc[lp];
+
+		take_wrapped(s, first >= 0 ? p->x0 : p->x1 + 0.03f, p->y0, p->y1,
+		    stop, 3, &s->fv[LOC_ADDRESS]);
+		s->fv[LOC_ADDRESS].found = s->fv[LOC_ADDRESS].n > 0;
+	}
+	if (s->fv[LOC_BIRTHDAY].found)
+		form_ok = birthday_form(s, gs, ge);
+	printed_evidence(s, &pr, gs, ge, form_ok);
+	do_number(s, &pr);
+	do_birthday(s, gs, ge, form_ok);
+	do_sex(s);
+	do_people(s);
+	do_address(s);
+}
+
+static void
+read_back(struct st *s)
+{
+	int first, lp, li;
+	float stop = 1.0f;
+
+	if (take_row(s, LOC_VALIDITY, &s->fv[LOC_VALIDITY]) < 0 &&
+	    (li = pattern_line(s, 8)) >= 0)
+		take_line(s, li, &s->fv[LOC_VALIDITY]);
+	if (s->lab[LOC_VALIDITY].found)
+		stop = s->tl[s->lab[LOC_VALIDITY].line].y0;
+	first = take_row(s, LOC_AUTHORITY, &s->fv[LOC_AUTHORITY]);
+	if (first >= 0 && (lp = label_piece(s, LOC_AUTHORITY)) >= 0) {
+		const struct piece *p = &s->pc[first];
+
+		take_wrapped(s, p->x0, p->y0, p->y1, stop, 1,
+		    &s->fv[LOC_AUTHORITY]);
+	}
+	do_authority(s);
+	do_validity(s, s->out->side == LOC_SIDE_TEMPORARY);
+}
+
+static void
+finish(struct st *s, int from, int to)
+{
+	struct loc_fields *out = s->out;
+	int f, i;
+
+	for (f = from; f <= to; f++) {
+		struct fv *v = &s->fv[f];
+		struct loc_value *o = &out->f[f];
+		double conf = v->n > 0 ? 1.0 : 0.0;
+
+		for (i = 0; i < v->n; i++)
+			conf = v->c[i].rc < conf ? v->c[i].rc : conf;
+		if ((v->broken || v->doubt) && conf > LOC_FIELDS_BROKEN_CONF)
+			conf = LOC_FIELDS_BROKEN_CONF;
+		o->found = v->found && v->n > 0;
+		fv_text(v, o->text, sizeof(o->text));
+		o->conf = o->found ? conf : 0.0;
+		if (o->conf < LOC_FIELDS_LOW_CONF)
+			out->low[out->nlow++] = (enum loc_field)f;
+	}
+}
+
+int
+loc_fields_read(const struct ocr_line *lines, size_t n, enum loc_side side,
+    struct loc_fields *out, struct fz_err *err)
+{
+	struct st *s;
+	size_t i;
+	int front, back;
+
+	if (out == NULL || (lines == NULL && n > 0) || side > LOC_SIDE_TEMPORARY) {
+		fz_seterr(err, "field assignment: bad arguments");
+		return -1;
+	}
+	if (n > LOC_MAX_LINES) {
+		fz_seterr(err, "field assignment: %zu text lines, at most %d "
+		    "expected on a card", n, LOC_MAX_LINES);
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (n > 0 && (s->tl = calloc(n, sizeof(*s->tl))) == NULL)) {
+		free(s);
+		fz_seterr(err, "field assignment: out of memory");
+		return -1;
+	}
+	s->out = out;
+	s->ntl = (int)n;
+	for (i = 0; i < n; i++)
+		tl_from_line(&s->tl[i], &lines[i]);
+	mark_lines(s);
+	join_split_labels(s);
+	front = side == LOC_SIDE_AUTO || side == LOC_SIDE_FRONT ||
+	    side == LOC_SIDE_TEMPORARY;
+	back = side == LOC_SIDE_AUTO || side == LOC_SIDE_BACK ||
+	    side == LOC_SIDE_TEMPORARY;
+	find_labels(s, front, back);
+	if (side == LOC_SIDE_AUTO) {
+		side = decide_side(s);
+		if (side == LOC_SIDE_FRONT)
+			for (i = LOC_AUTHORITY; i < LOC_NFIELDS; i++)
+				s->lab[i].found = 0;
+		if (side == LOC_SIDE_BACK)
+			for (i = 0; i <= LOC_ID_NUMBER; i++)
+				s->lab[i].found = 0;
+		for (i = 0; i < n; i++)
+			s->tl[i].haslabel = 0;
+		for (i = 0; i < LOC_NFIELDS; i++)
+			if (s->lab[i].found)
+				s->tl[s->lab[i].line].haslabel = 1;
+	}
+	out->side = side;
+	make_pieces(s);
+	if (side == LOC_SIDE_FRONT || side == LOC_SIDE_TEMPORARY) {
+		read_front(s);
+		finish(s, LOC_NAME, LOC_ID_NUMBER);
+	}
+	if (side == LOC_SIDE_BACK || side == LOC_SIDE_TEMPORARY) {
+		read_back(s);
+		finish(s, LOC_AUTHORITY, LOC_VALIDITY);
+	}
+	free(s->tl);
+	free(s);
+	return 0;
+}
