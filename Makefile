@@ -152,7 +152,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
-		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
+		python3 python3-pil python3-numpy fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
 		clang libclang-rt-14-dev
