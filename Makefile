@@ -111,6 +111,14 @@ check-valgrind: faiz-idcard
 bench: faiz-idcard
 	bash tests/bench.sh
 
+# Developer tool for the local engine's card finder (not installed): finds
+# and rectifies cards in JPEGs, or measures it on a tests/mkphotos.py set.
+build/loc-demo: tools/loc-demo.c $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/loc-demo.c $(LIBOBJS) $(LDLIBS)
+
+loc-demo: build/loc-demo
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
 
@@ -179,5 +187,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind bench unit lint-man deps install uninstall format clean \
+.PHONY: all check check-valgrind bench unit loc-demo lint-man deps install uninstall format clean \
 	fuzz fuzz-build fuzz-regress
