@@ -47,7 +47,9 @@
  *    from pixel cues of the rectified card (loc_decide_side).
  */
 
-#define WORK_SIDE 640
+#ifndef WORK_SIDE
+#define WORK_SIDE 800
+#endif
 #define ANG_BINS 180            /* Hough: one-degree steps */
 #define VOTE_SPREAD 3           /* degrees either side of the gradient direction */
 #define MAX_LINES 56
@@ -400,14 +402,20 @@ work_build(const struct loc_image *img, struct work *wk)
 	for (c = 0; c < wk->nch; c++) {
 		for (y = 0; y < wk->h; y++)
 			for (x = 0; x < wk->w; x++) {
-				unsigned s = 0;
+				unsigned s = 0, mn = 255;
 				for (j = 0; j < wk->k; j++) {
 					const unsigned char *p = img->px + (size_t)(y * wk->k + j) * (size_t)img->stride +
 					    (size_t)(x * wk->k) * (size_t)img->channels + (size_t)c;
-					for (i = 0; i < wk->k; i++)
-						s += p[(size_t)i * (size_t)img->channels];
+					for (i = 0; i < wk->k; i++) {
+						unsigned v = p[(size_t)i * (size_t)img->channels];
+						s += v;
+						mn = v < mn ? v : mn;
+					}
 				}
-				wk->pl[c][(size_t)y * wk->w + x] = (float)s / (float)(wk->k * wk->k);
+				/* Half mean, half minimum: a thin dark line (a card's
+				 * printed outline on a photocopy) keeps its contrast
+				 * instead of being averaged away. */
+				wk->pl[c][(size_t)y * wk->w + x] = 0.5f * (float)s / (float)(wk->k * wk->k) + 0.5f * (float)mn;
 			}
 		smooth(wk->pl[c], tmp, wk->w, wk->h);
 	}
@@ -928,7 +936,7 @@ drop_containers(struct cand *c, int n)
 		for (j = 0; j < n && ni < MAX_CANDS; j++) {
 			/* A card on an A4 page is 7.4% of it. */
 			if (j == i || c[j].area > 0.5 * c[i].area || c[j].area < 0.04 * c[i].area ||
-			    c[j].score < fmax(0.7, 0.85 * c[i].score))
+			    c[j].score < fmax(0.55, 0.6 * c[i].score))
 				continue;
 			if (quad_overlap(c[j].c, c[i].c) > 0.9 * c[j].area)
 				inner[ni++] = j;
@@ -942,6 +950,27 @@ drop_containers(struct cand *c, int n)
 		if (found)
 			c[i].dead = 1;
 	}
+}
+
+/*
+ * A quad inside a bigger one that is 12-70% of its area is part of that
+ * card (the portrait box is 17% of a card, text blocks more), unless the
+ * bigger one is much weaker. A card on a page is under 8% of an A4 page, so
+ * a page with a single card on it does not swallow the card.
+ */
+static void
+drop_inner(struct cand *c, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n && !c[i].dead; j++) {
+			if (j == i || c[j].dead || c[i].area < 0.12 * c[j].area || c[i].area > 0.7 * c[j].area ||
+			    c[j].score < 0.85 * c[i].score)
+				continue;
+			if (quad_overlap(c[i].c, c[j].c) > 0.9 * c[i].area)
+				c[i].dead = 1;
+		}
 }
 
 /* ------------------------------------------------------------ refinement at full resolution */
@@ -1498,6 +1527,7 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 		}
 	qsort(cands, (size_t)nc, sizeof(*cands), cmp_cand);
 	drop_containers(cands, nc);
+	drop_inner(cands, nc);
 	for (i = 0; i < nc && nt < LOC_MAX_CARDS; i++) {
 		int ok = !cands[i].dead && cands[i].score >= ACCEPT_SCORE;
 		if (ok && nt > 0 && cands[i].score < 0.7 * cands[taken[0]].score)

@@ -605,11 +605,18 @@ def photocopy(rnd, nrng):
     cw = 505
     cards = []
     degr = ["photocopy"]
+    # A copier renders the card's pale ground as light grey; a light copy
+    # washes it out to nearly the page's white, leaving the printed outline.
+    faint = rnd.random() < 0.25
+    degr.append("faint" if faint else "toned")
     for i, (fields, side) in enumerate(((front, "front"), (back, "back"))):
         img = card_pixels(fields, side, cw * 2).resize((cw, int(round(cw * mkcards.ASPECT))), Image.Resampling.LANCZOS)
         g = img.convert("L")
-        # A copier: contrast up, pale background washed towards white, slight toner noise.
-        g = g.point(lambda v: max(0, min(255, int((v - 40) * 1.25))))
+        if faint:
+            g = g.point(lambda v: max(0, min(255, int((v - 40) * 1.25))))
+        else:
+            tone = rnd.uniform(0.82, 0.92)
+            g = g.point(lambda v: max(0, min(255, int(v * tone + 5))))
         img = g.convert("RGB")
         ch = img.size[1]
         ang = rnd.uniform(-2.5, 2.5) * math.pi / 180
