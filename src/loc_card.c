@@ -52,8 +52,9 @@
 #endif
 #define ANG_BINS 180            /* Hough: one-degree steps */
 #define VOTE_SPREAD 3           /* degrees either side of the gradient direction */
-#define MAX_LINES 56
-#define MAX_CANDS 400
+#define MAX_LINES 64
+#define MAX_CANDS 300
+#define MAX_POOL 40000
 #define DIR_TOL (14.0 * LOC_PI / 180.0)
 #define CORNER_SKIP 0.10        /* side fraction near each corner left out (rounded corners) */
 #define ASPECT_MIN 1.20
@@ -726,14 +727,16 @@ find_lines(const struct work *wk, struct line *lines, int *nlines)
 				acc[(size_t)bb * R + (size_t)(lround(rho) + D)]++;
 			}
 		}
-	/* Local maxima over +-4 degrees and +-6 pixels (angle wrapping flips rho). */
+	/* Local maxima over +-3 degrees and +-4 pixels (angle wrapping flips
+	 * rho): two cards side by side have nearly collinear edges that must
+	 * stay two lines. */
 	for (b = 0; b < ANG_BINS; b++)
 		for (r = 0; r < R; r++) {
 			int v = acc[(size_t)b * R + r], is_max = 1, db, dr;
 			if (v < minv)
 				continue;
-			for (db = -4; db <= 4 && is_max; db++)
-				for (dr = -6; dr <= 6 && is_max; dr++) {
+			for (db = -3; db <= 3 && is_max; db++)
+				for (dr = -4; dr <= 4 && is_max; dr++) {
 					int bb = b + db, rr = r + dr, u;
 					if (db == 0 && dr == 0)
 						continue;
@@ -906,16 +909,32 @@ eval_quad(const struct work *wk, const struct line *L, int a, int b, int c, int 
 	q.score = (ssum / sl) * (0.6 + 0.4 * mins) * (0.7 + 0.3 * pen) *
 	    (0.75 + 0.25 * fmin(1, sqrt(area / (0.25 * wk->w * wk->h))));
 	q.area = area;
-	if (*nout < MAX_CANDS) {
+	if (*nout < MAX_POOL)
 		out[(*nout)++] = q;
-	} else {
-		int wi = 0;
-		for (i = 1; i < *nout; i++)
-			if (out[i].score < out[wi].score)
-				wi = i;
-		if (out[wi].score < q.score)
-			out[wi] = q;
+}
+
+/* Near-duplicates (every corner within 2% of the frame's diagonal of a better one's) are dropped; keeps at most MAX_CANDS. */
+static int
+distinct(struct cand *c, int n, double diag)
+{
+	int i, j, k, m = 0;
+
+	for (i = 0; i < n && m < MAX_CANDS; i++) {
+		int dup = 0;
+		for (j = 0; j < m && !dup; j++) {
+			int same = 1;
+			for (k = 0; k < 4 && same; k++) {
+				int kk, near = 0;
+				for (kk = 0; kk < 4; kk++)
+					near |= dist(c[i].c[k], c[j].c[kk]) < 0.02 * diag;
+				same = near;
+			}
+			dup = same;
+		}
+		if (!dup)
+			c[m++] = c[i];
 	}
+	return m;
 }
 
 static int
@@ -935,8 +954,8 @@ drop_containers(struct cand *c, int n)
 		int inner[MAX_CANDS], ni = 0, found = 0;
 		for (j = 0; j < n && ni < MAX_CANDS; j++) {
 			/* A card on an A4 page is 7.4% of it. */
-			if (j == i || c[j].area > 0.5 * c[i].area || c[j].area < 0.04 * c[i].area ||
-			    c[j].score < fmax(0.55, 0.6 * c[i].score))
+			if (j == i || c[j].area > 0.25 * c[i].area || c[j].area < 0.03 * c[i].area ||
+			    c[j].score < fmax(0.65, 0.6 * c[i].score))
 				continue;
 			if (quad_overlap(c[j].c, c[i].c) > 0.9 * c[j].area)
 				inner[ni++] = j;
@@ -1501,7 +1520,7 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 		(void)ta, (void)tb;
 	}
 #endif
-	cands = malloc(MAX_CANDS * sizeof(*cands));
+	cands = malloc(MAX_POOL * sizeof(*cands));
 	if (cands == NULL) {
 		fz_seterr(err, "image: out of memory finding the card");
 		goto out;
@@ -1526,8 +1545,15 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 				}
 		}
 	qsort(cands, (size_t)nc, sizeof(*cands), cmp_cand);
+	nc = distinct(cands, nc, hypot(wk.w, wk.h));
 	drop_containers(cands, nc);
 	drop_inner(cands, nc);
+#ifdef LOC_DEBUG
+	for (i = 0; i < nc && i < 25; i++)
+		fprintf(stderr, "cand %d: score %.3f area %.0f dead %d  %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f\n", i,
+		    cands[i].score, cands[i].area, cands[i].dead, cands[i].c[0].x, cands[i].c[0].y, cands[i].c[1].x,
+		    cands[i].c[1].y, cands[i].c[2].x, cands[i].c[2].y, cands[i].c[3].x, cands[i].c[3].y);
+#endif
 	for (i = 0; i < nc && nt < LOC_MAX_CARDS; i++) {
 		int ok = !cands[i].dead && cands[i].score >= ACCEPT_SCORE;
 		if (ok && nt > 0 && cands[i].score < 0.7 * cands[taken[0]].score)
