@@ -59,7 +59,7 @@
 #define CORNER_SKIP 0.10        /* side fraction near each corner left out (rounded corners) */
 #define ASPECT_MIN 1.20
 #define ASPECT_MAX 2.10
-#define ACCEPT_SCORE 0.42
+#define ACCEPT_SCORE 0.5
 
 struct plane {
 	int w, h;
@@ -1395,7 +1395,7 @@ reading_order(struct loc_quad *q, int n)
 		}
 }
 
-/* Refines, extrapolates, orients and decides the side of one chosen candidate. */
+/* Refines, extrapolates, orients and decides the side of one chosen candidate: 0, 1 if it is not a card after all, -1. */
 static int
 finish_card(const struct loc_image *img, const struct work *wk, const struct line *L,
     const struct cand *cd, struct loc_quad *out, struct fz_err *err)
@@ -1438,8 +1438,13 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 	}
 	/* One side on the frame: extend the card to its proportions. Two: it
 	 * fills the frame and there is nothing to extend from. */
-	if (nvirt == 1)
+	if (nvirt == 1) {
+		double before = fabs(poly_area(c, 4));
 		extrapolate_cut(c, virt);
+		/* Under 55% of a card in view is too little to call it one. */
+		if (fabs(poly_area(c, 4)) > 1.8 * before)
+			return 1;
+	}
 	out->cut = nvirt > 0;
 	/* Carry the per-side evidence with the corners through the reordering. */
 	{
@@ -1482,6 +1487,9 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 		memcpy(out->inside, in, sizeof(in));
 	}
 	out->rotation = rotation_of(out->c);
+	/* Neither a portrait nor an emblem: only a very clear quad is taken for a card. */
+	if (out->side == LOC_SIDE_UNKNOWN && out->score < 0.8)
+		return 1;
 	return 0;
 }
 
@@ -1566,10 +1574,13 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 		if (ok)
 			taken[nt++] = i;
 	}
-	for (i = 0; i < nt; i++)
-		if (finish_card(img, &wk, L, &cands[taken[i]], &res->card[i], err) == -1)
+	for (i = 0; i < nt; i++) {
+		int r = finish_card(img, &wk, L, &cands[taken[i]], &res->card[res->n], err);
+		if (r == -1)
 			goto out;
-	res->n = nt;
+		if (r == 0)
+			res->n++;
+	}
 	reading_order(res->card, res->n);
 	rc = 0;
 out:
