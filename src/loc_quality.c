@@ -25,14 +25,16 @@
  *   LOC_BORDER_GAP (6%) of the side: a finger or an object lies over it.
  *
  * head_blurred (the portrait out of focus):
- *   In the portrait box of the rectified front, the energy of the brightness
- *   gradient is compared before and after a Gaussian blur of sigma 2. For
- *   an edge blurred by sigma s the energy falls as 1/s, so the ratio R
- *   gives the portrait's own blur as s = 2 / sqrt(R^2 - 1), independent of
- *   the photo's contrast and of how many edges the portrait has. Above
- *   LOC_HEAD_BLUR (2.2 pixels of the 856-wide card, about 0.2 mm) it is
- *   head_blurred. This includes the blur of a card photographed too small.
- *   A portrait box with no edges at all is not judged.
+ *   Inside the portrait of the rectified front (clear of the photo's own
+ *   border, which is always sharp), the energy of the brightness gradient
+ *   is compared after a light Gaussian (variance 1, which takes out sensor
+ *   and JPEG noise) and after a further one of variance 4. For an edge
+ *   blurred by sigma s the energy falls as 1/s, so the ratio R of the two
+ *   gives the portrait's own blur, s^2 = (5 - R^2) / (R^2 - 1),
+ *   independent of the photo's contrast and of how many edges the
+ *   portrait has. Above LOC_HEAD_BLUR (1.9 pixels of the 856-wide card,
+ *   about 0.2 mm) it is head_blurred. This includes the blur of a card
+ *   photographed too small. A portrait with no edges is not judged.
  *
  * head_covered (something over the portrait):
  *   An ID photo has a plain light background above the shoulders on both
@@ -50,6 +52,8 @@
 
 /* The portrait box of an upright front, as card fractions (as loc_card.c uses). */
 static const double PORTRAIT[4] = { 0.62, 0.12, 0.92, 0.80 };
+/* Inside the photo, clear of its border: the border between photo and card is always sharp. */
+static const double PORTRAIT_IN[4] = { 0.66, 0.16, 0.88, 0.66 };
 
 static double
 luma(const unsigned char *p, int ch)
@@ -176,8 +180,8 @@ grad_energy(const float *v, int w, int h)
 static double
 portrait_blur(const struct loc_image *c)
 {
-	int x0 = (int)(PORTRAIT[0] * c->w), y0 = (int)(PORTRAIT[1] * c->h);
-	int w = (int)(PORTRAIT[2] * c->w) - x0, h = (int)(PORTRAIT[3] * c->h) - y0, x, y, i;
+	int x0 = (int)(PORTRAIT_IN[0] * c->w), y0 = (int)(PORTRAIT_IN[1] * c->h);
+	int w = (int)(PORTRAIT_IN[2] * c->w) - x0, h = (int)(PORTRAIT_IN[3] * c->h) - y0, x, y, i;
 	float *v = malloc((size_t)w * h * sizeof(float)), *tmp = malloc((size_t)w * h * sizeof(float));
 	double e0, e1, r, s = 0;
 
@@ -190,18 +194,24 @@ portrait_blur(const struct loc_image *c)
 		for (x = 0; x < w; x++)
 			v[(size_t)y * w + x] = (float)luma(c->px + (size_t)(y0 + y) * c->stride +
 			    (size_t)(x0 + x) * c->channels, c->channels);
+	/* One pass of the 5-tap binomial (variance 1) first, so that sensor
+	 * and JPEG noise do not pass for sharpness; then four more (variance
+	 * 4). With s0 the portrait's blur, the energies are in the ratio
+	 * R = sqrt(s0^2 + 5) / sqrt(s0^2 + 1). */
+	blur5(v, tmp, w, h);
 	e0 = grad_energy(v, w, h);
-	/* Four passes of the 5-tap binomial (variance 1 each): sigma 2. */
 	for (i = 0; i < 4; i++)
 		blur5(v, tmp, w, h);
 	e1 = grad_energy(v, w, h);
 	free(v);
 	free(tmp);
-	if (e0 < 2 || e1 <= 0)
+	if (e0 < 1 || e1 <= 0)
 		return 0;
 	r = e0 / e1;
-	s = r > 1.0001 ? 2 / sqrt(r * r - 1) : 99;
-	return fmin(s, 99);
+	if (r <= 1.0001)
+		return 99;
+	s = (5 - r * r) / (r * r - 1);
+	return s <= 0 ? 0 : fmin(sqrt(s), 99);
 }
 
 /* Evidence 0..1 that something lies over the portrait. */

@@ -8,7 +8,7 @@
 #define LOC_GRAY_CHROMA 12.0     /* 95th-percentile chroma below this: black and white */
 #define LOC_BORDER_MARGIN 0.005  /* corner outside the frame by this fraction of the card width */
 #define LOC_BORDER_GAP 0.06      /* longest side stretch without an edge, fraction of the side */
-#define LOC_HEAD_BLUR 2.2        /* estimated portrait blur sigma, pixels of the 856-wide card */
+#define LOC_HEAD_BLUR 1.9        /* estimated portrait blur sigma, pixels of the 856-wide card */
 #define LOC_HEAD_COVER 0.5       /* cover evidence at or above this: head_covered */
 
 struct loc_flags {
