@@ -1001,16 +1001,16 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Colour step across the normal at p: sum over channels of |I(p + n) - I(p - n)|. */
+/* Colour step across the normal at p: mean over channels of |I(p + half n) - I(p - half n)|. */
 static double
-step_at(const struct loc_image *img, struct loc_pt p, double nx, double ny)
+step_at(const struct loc_image *img, struct loc_pt p, double nx, double ny, double half)
 {
 	double s = 0;
 	int ch;
 
 	for (ch = 0; ch < img->channels; ch++) {
-		double a = sample(img, ch, p.x + 0.75 * nx, p.y + 0.75 * ny);
-		double b = sample(img, ch, p.x - 0.75 * nx, p.y - 0.75 * ny);
+		double a = sample(img, ch, p.x + half * nx, p.y + half * ny);
+		double b = sample(img, ch, p.x - half * nx, p.y - half * ny);
 		if (a < 0 || b < 0)
 			return -1;
 		s += fabs(a - b);
@@ -1047,7 +1047,7 @@ refine_side(const struct loc_image *img, struct loc_pt u, struct loc_pt v, doubl
 			off = -range + 0.5 * k;
 			q.x = m.x + off * nx;
 			q.y = m.y + off * ny;
-			g[k] = step_at(img, q, nx, ny);
+			g[k] = step_at(img, q, nx, ny, 0.75);
 			if (g[k] > best) {
 				best = g[k];
 				bk = k;
@@ -1136,7 +1136,8 @@ loc_side_gaps(const struct loc_image *img, const struct loc_pt c[4], double gaps
 			struct loc_pt m = { u.x + f * (v.x - u.x), u.y + f * (v.y - u.y) };
 			for (j = -4; j <= 4; j++) {
 				struct loc_pt q = { m.x + 0.5 * j * nx, m.y + 0.5 * j * ny };
-				best = fmax(best, step_at(img, q, nx, ny));
+				/* A wide step (3 pixels across) so that a blurred edge still counts as an edge. */
+				best = fmax(best, step_at(img, q, nx, ny, 1.5));
 			}
 			st[k] = sorted[k] = best;
 		}

@@ -30,6 +30,9 @@ default_rng seeded from it; no clocks, no EXIF).
 Usage:
   mkphotos.py set DIR --level clean|good|hard|photocopy|multi|nocard
                       [--count N] [--seed S] [--prefix P]
+  mkphotos.py flags DIR [--seed S]
+                      one photo per quality-flag case (flag-NAME.jpg): plain,
+                      gray, cut, edge, head_note, head_coin, head_blur, ...
   mkphotos.py photo CARD.jpg -o OUT.jpg [--level good] [--seed S]
                       photograph an existing mkcards.py card
 """
@@ -434,12 +437,12 @@ def card_truth(fields, side, quad):
             "head_covered": False, "head_blurred": False}
 
 
-def cover_portrait(rnd, card, degr):
+def cover_portrait(rnd, card, degr, kind=None):
     """Something over the portrait (a sticky note, a coin, a finger), drawn on the flat card."""
     w, h = card.size
     l, t, r, b = mkcards.box(mkcards.LAYOUT["portrait"], w, h)
     d = ImageDraw.Draw(card)
-    kind = rnd.choice(("note", "coin", "finger", "card"))
+    kind = kind or rnd.choice(("note", "coin", "finger", "card"))
     pw, ph = r - l, b - t
     cx, cy = l + pw * rnd.uniform(0.3, 0.7), t + ph * rnd.uniform(0.3, 0.6)
     if kind == "note":
@@ -466,9 +469,22 @@ def blur_portrait(rnd, card, degr):
     return s * RECT_W / w
 
 
-def photo_of_card(rnd, nrng, level, fields, side, card=None):
-    """One card in one scene; returns (jpeg bytes, truth)."""
-    p = LEVELS[level]
+def photo_of_card(rnd, nrng, level, fields, side, card=None, force=None):
+    """One card in one scene; returns (jpeg bytes, truth).
+
+    force, for the quality-flag cases, fixes the degradations instead of
+    drawing them at random: keys cut, cover_edge (bool), cover_head (a kind
+    or None), head_blur (bool), gray (bool), defocus (sigma, photo pixels).
+    """
+    p = dict(LEVELS[level])
+    if force is not None:
+        p.update(glare=0, motion=0, gray=1 if force.get("gray") else 0, light=0.2,
+                 blur=(force.get("defocus", 0.0),) * 2)
+
+    def want(key, prob):
+        if force is not None:
+            return force.get(key)
+        return prob and rnd.random() < prob
     W, H = frame_size(rnd)
     degr = []
     bg = rnd.choice(p["bgs"])
@@ -479,7 +495,7 @@ def photo_of_card(rnd, nrng, level, fields, side, card=None):
         if n:
             clutter(rnd, canvas, n)
             degr.append("clutter:%d" % n)
-    cut = p["cut"] and rnd.random() < p["cut"]
+    cut = bool(want("cut", p["cut"]))
     size = rnd.uniform(*p["size"]) * max(W, H)
     size = min(size, 0.98 * min(W, H) * 1.58) if not cut else size
     angle = rnd.uniform(-p["angle"], p["angle"]) * math.pi / 180
@@ -492,10 +508,10 @@ def photo_of_card(rnd, nrng, level, fields, side, card=None):
     if card is None:
         rw = int(min(2400, max(500, size * 1.25)))
         card = card_pixels(fields, side, rw)
-        if side == "front" and p["cover_head"] and rnd.random() < p["cover_head"]:
-            cover_portrait(rnd, card, degr)
+        if side == "front" and want("cover_head", p["cover_head"]):
+            cover_portrait(rnd, card, degr, force.get("cover_head") if force else None)
             head_cov = True
-        elif side == "front" and p["cover_head"] and rnd.random() < p["cover_head"]:
+        elif side == "front" and want("head_blur", p["cover_head"]):
             head_blur = blur_portrait(rnd, card, degr)
     cw, ch = card.size
     for _ in range(200):
@@ -523,7 +539,7 @@ def photo_of_card(rnd, nrng, level, fields, side, card=None):
     t["head_blurred"] = head_blur > HEAD_BLUR_SIGMA
     if cut:
         degr.append("cut")
-    if p["cover_edge"] and rnd.random() < p["cover_edge"]:
+    if want("cover_edge", p["cover_edge"]):
         # A finger or a pen over one edge of the card, coming from outside it.
         k = rnd.randrange(4)
         a, b = quad[k], quad[(k + 1) % 4]
@@ -714,6 +730,32 @@ def make_one(level, seed):
     return photo_of_card(rnd, nrng, level, front if side == "front" else back, side)
 
 
+# Quality-flag cases: one good-level photo each, with exactly these degradations.
+FLAG_CASES = [
+    ("plain", "front", {}),
+    ("plain_back", "back", {}),
+    ("gray", "front", {"gray": True}),
+    ("cut", "front", {"cut": True}),
+    ("edge", "front", {"cover_edge": True}),
+    ("edge_back", "back", {"cover_edge": True}),
+    ("head_note", "front", {"cover_head": "note"}),
+    ("head_coin", "front", {"cover_head": "coin"}),
+    ("head_blur", "front", {"head_blur": True}),
+    ("defocus", "front", {"defocus": 4.0}),
+]
+
+
+def flag_set(directory, seed):
+    os.makedirs(directory, exist_ok=True)
+    for name, side, force in FLAG_CASES:
+        rnd = random.Random("mkphotos:flags:%s:%d" % (name, seed))
+        nrng = np.random.default_rng(rnd.getrandbits(64))
+        front, back = fake_person(rnd)
+        data, truth = photo_of_card(rnd, nrng, "good", front if side == "front" else back, side, force=force)
+        truth["level"] = "flags"
+        save(os.path.join(directory, "flag-%s.jpg" % name), data, truth, seed)
+
+
 def write_private(path, data):
     tmp = path + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -738,6 +780,9 @@ def main(argv):
     s.add_argument("--count", type=int, default=10)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--prefix", default=None)
+    s = sub.add_parser("flags")
+    s.add_argument("dir")
+    s.add_argument("--seed", type=int, default=1)
     s = sub.add_parser("photo")
     s.add_argument("card")
     s.add_argument("-o", "--output", required=True)
@@ -752,6 +797,8 @@ def main(argv):
         for i in range(a.count):
             data, truth = make_one(a.level, a.seed + i)
             save(os.path.join(a.dir, "%s-%04d.jpg" % (prefix, i)), data, truth, a.seed + i)
+    elif a.cmd == "flags":
+        flag_set(a.dir, a.seed)
     else:
         with open(a.card, "rb") as f:
             raw = f.read()
