@@ -113,7 +113,7 @@ bench: faiz-idcard
 
 # Developer tool for the local engine's card finder (not installed): finds
 # and rectifies cards in JPEGs, or measures it on a tests/mkphotos.py set.
-build/loc-demo: tools/loc-demo.c $(LIBOBJS)
+build/loc-demo: tools/loc-demo.c tools/loc_jpeg.h $(LIBOBJS)
 	@mkdir -p build
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/loc-demo.c $(LIBOBJS) $(LDLIBS)
 

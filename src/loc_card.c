@@ -3,9 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef LOC_DEBUG
-#include <stdio.h>
-#endif
 
 #include "loc_card.h"
 
@@ -59,7 +56,7 @@
 #define CORNER_SKIP 0.10        /* side fraction near each corner left out (rounded corners) */
 #define ASPECT_MIN 1.20
 #define ASPECT_MAX 2.10
-#define ACCEPT_SCORE 0.5
+#define ACCEPT_SCORE 0.62
 
 struct plane {
 	int w, h;
@@ -826,10 +823,6 @@ eval_quad(const struct work *wk, const struct line *L, int a, int b, int c, int 
 	double sl = 0, ssum = 0, mins = 1, area, r, pen, minside;
 	int i, nvirt = 0, sgn = 0;
 
-#ifdef LOC_DEBUG
-	if (getenv("LOC_DBG_Q") && strtol(getenv("LOC_DBG_Q"), NULL, 10) == a * 1000000 + b * 10000 + c * 100 + d)
-		fprintf(stderr, "quad %d %d %d %d considered\n", a, b, c, d);
-#endif
 	if (line_meet(L[a].c, L[a].s, L[a].rho, L[c].c, L[c].s, L[c].rho, &p[0]) ||
 	    line_meet(L[c].c, L[c].s, L[c].rho, L[b].c, L[b].s, L[b].rho, &p[1]) ||
 	    line_meet(L[b].c, L[b].s, L[b].rho, L[d].c, L[d].s, L[d].rho, &p[2]) ||
@@ -893,11 +886,6 @@ eval_quad(const struct work *wk, const struct line *L, int a, int b, int c, int 
 		q.li[i] = li[i];
 		q.c[i] = p[i];
 	}
-#ifdef LOC_DEBUG
-	if (getenv("LOC_DBG_Q") && strtol(getenv("LOC_DBG_Q"), NULL, 10) == a * 1000000 + b * 10000 + c * 100 + d)
-		fprintf(stderr, "quad: sup %.2f %.2f %.2f %.2f mins %.2f mean %.2f r %.2f\n", q.sup[0], q.sup[1],
-		    q.sup[2], q.sup[3], mins, ssum / sl, r);
-#endif
 	if (mins < 0.25 || ssum / sl < 0.45)
 		return;
 	pen = exp(-pow(log(r / LOC_CARD_ASPECT) / 0.25, 2));
@@ -1116,7 +1104,7 @@ refine_side(const struct loc_image *img, struct loc_pt u, struct loc_pt v, doubl
 }
 
 void
-loc_side_gaps(const struct loc_image *img, const struct loc_pt c[4], double gaps[4])
+loc_side_gaps(const struct loc_image *img, const struct loc_pt *c, double *gaps)
 {
 	enum { NG = 100 };
 	int i, k, j;
@@ -1144,7 +1132,7 @@ loc_side_gaps(const struct loc_image *img, const struct loc_pt c[4], double gaps
 		qsort(sorted, NG, sizeof(double), cmp_double);
 		med = sorted[NG / 2];
 		/* A step clearly weaker than this side's typical one counts as missing. */
-		thr = fmax(6, 0.3 * med);
+		thr = fmax(3, 0.3 * med);
 		for (k = 0; k < NG; k++) {
 			run = st[k] < thr ? run + 1 : 0;
 			if (run > longest)
@@ -1521,14 +1509,6 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 		if (r == -1)
 			L[i].n = 0;
 	}
-#ifdef LOC_DEBUG
-	for (i = 0; i < nl; i++) {
-		double ta = 0, tb = 0;
-		fprintf(stderr, "line %d: c %.3f s %.3f rho %.1f votes %d virt %d n %d sup %d\n", i, L[i].c, L[i].s,
-		    L[i].rho, L[i].votes, L[i].virt, L[i].n, L[i].n ? L[i].pref[L[i].n] : 0);
-		(void)ta, (void)tb;
-	}
-#endif
 	cands = malloc(MAX_POOL * sizeof(*cands));
 	if (cands == NULL) {
 		fz_seterr(err, "image: out of memory finding the card");
@@ -1557,12 +1537,6 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 	nc = distinct(cands, nc, hypot(wk.w, wk.h));
 	drop_containers(cands, nc);
 	drop_inner(cands, nc);
-#ifdef LOC_DEBUG
-	for (i = 0; i < nc && i < 25; i++)
-		fprintf(stderr, "cand %d: score %.3f area %.0f dead %d  %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f\n", i,
-		    cands[i].score, cands[i].area, cands[i].dead, cands[i].c[0].x, cands[i].c[0].y, cands[i].c[1].x,
-		    cands[i].c[1].y, cands[i].c[2].x, cands[i].c[2].y, cands[i].c[3].x, cands[i].c[3].y);
-#endif
 	for (i = 0; i < nc && nt < LOC_MAX_CARDS; i++) {
 		int ok = !cands[i].dead && cands[i].score >= ACCEPT_SCORE;
 		if (ok && nt > 0 && cands[i].score < 0.7 * cands[taken[0]].score)

@@ -106,7 +106,7 @@ enum loc_side loc_decide_side(const struct loc_image *card, struct loc_cues *cue
  * fraction of the side (0: the edge is seen all along; 1: not at all;
  * parts outside the frame count as missing). Away from the rounded corners.
  */
-void loc_side_gaps(const struct loc_image *img, const struct loc_pt c[4], double gaps[4]);
+void loc_side_gaps(const struct loc_image *img, const struct loc_pt *c, double *gaps);
 
 void loc_image_free(struct loc_image *img);
 

@@ -11,6 +11,7 @@
 
 #include "loc_card.h"
 #include "loc_quality.h"
+#include "loc_jpeg.h"
 
 /*
  * loc-demo [-o DIR] PHOTO.jpg...   one line per card found; with -o, writes
@@ -26,48 +27,6 @@ cpu_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-load_jpeg(const char *path, struct loc_image *img)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-	int w, h, sub, cs, rc = -1;
-	tjhandle tj = NULL;
-
-	memset(img, 0, sizeof(*img));
-	if (f == NULL)
-		return -1;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || n > 64L << 20 || fseek(f, 0, SEEK_SET))
-		goto out;
-	if ((buf = malloc((size_t)n)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		goto out;
-	if ((tj = tjInitDecompress()) == NULL ||
-	    tjDecompressHeader3(tj, buf, (unsigned long)n, &w, &h, &sub, &cs) != 0)
-		goto out;
-	if (w < 1 || h < 1 || (long)w * h > LOC_MAX_PIXELS)
-		goto out;
-	img->px = malloc((size_t)w * (size_t)h * 3);
-	if (img->px == NULL)
-		goto out;
-	if (tjDecompress2(tj, buf, (unsigned long)n, img->px, w, w * 3, h, TJPF_RGB, 0) != 0) {
-		free(img->px);
-		img->px = NULL;
-		goto out;
-	}
-	img->w = w;
-	img->h = h;
-	img->stride = w * 3;
-	img->channels = 3;
-	rc = 0;
-out:
-	if (tj)
-		tjDestroy(tj);
-	free(buf);
-	fclose(f);
-	return rc;
 }
 
 static int
@@ -110,7 +69,7 @@ demo(const char *outdir, int argc, char **argv)
 		struct loc_result res;
 		double t0;
 
-		if (load_jpeg(argv[i], &img) == -1) {
+		if (loc_load_jpeg(argv[i], &img, NULL, NULL) == -1) {
 			fprintf(stderr, "loc-demo: %s: cannot decode\n", argv[i]);
 			return 1;
 		}
@@ -194,7 +153,7 @@ bench_one(const char *dir, const char *name, struct tally *t)
 	snprintf(jpath, sizeof(jpath), "%s/%.*s.json", dir, (int)(strlen(name) - 4), name);
 	if ((js = json_load_file(jpath, 0, &je)) == NULL)
 		return;
-	if (load_jpeg(path, &img) == -1) {
+	if (loc_load_jpeg(path, &img, NULL, NULL) == -1) {
 		json_decref(js);
 		return;
 	}
