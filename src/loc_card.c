@@ -296,27 +296,43 @@ loc_rectify(const struct loc_image *img, const struct loc_pt c[4], int w, int h,
 		return -1;
 	}
 	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++)
-			for (ch = 0; ch < img->channels; ch++) {
-				double acc = 0;
-				int got = 0;
+		for (x = 0; x < w; x++) {
+			double acc[3] = { 0, 0, 0 };
+			int got = 0;
 
-				for (j = 0; j < ns; j++)
-					for (i = 0; i < ns; i++) {
-						double u = x + (i + 0.5) / ns, v = y + (j + 0.5) / ns;
-						double z = H[6] * u + H[7] * v + H[8];
-						double s;
+			for (j = 0; j < ns; j++)
+				for (i = 0; i < ns; i++) {
+					double u = x + (i + 0.5) / ns, v = y + (j + 0.5) / ns;
+					double z = H[6] * u + H[7] * v + H[8], fx, fy, ax, ay;
+					const unsigned char *p;
+					int x0, y0;
 
-						if (fabs(z) < 1e-12)
-							continue;
-						s = sample(img, ch, (H[0] * u + H[1] * v + H[2]) / z,
-						    (H[3] * u + H[4] * v + H[5]) / z);
-						acc += s < 0 ? 0 : s;
-						got++;
-					}
+					got++;
+					if (fabs(z) < 1e-12)
+						continue;
+					/* Bilinear weights once for all channels; outside the photo is black. */
+					fx = (H[0] * u + H[1] * v + H[2]) / z - 0.5;
+					fy = (H[3] * u + H[4] * v + H[5]) / z - 0.5;
+					if (!(fx >= 0 && fy >= 0 && fx <= img->w - 1 && fy <= img->h - 1))
+						continue;
+					x0 = (int)fx;
+					y0 = (int)fy;
+					if (x0 >= img->w - 1)
+						x0 = img->w - 2;
+					if (y0 >= img->h - 1)
+						y0 = img->h - 2;
+					ax = fx - x0;
+					ay = fy - y0;
+					p = img->px + (size_t)y0 * (size_t)img->stride + (size_t)x0 * (size_t)img->channels;
+					for (ch = 0; ch < img->channels; ch++)
+						acc[ch] += (1 - ay) * ((1 - ax) * p[ch] + ax * p[ch + img->channels]) +
+						    ay * ((1 - ax) * p[ch + img->stride] +
+						    ax * p[ch + img->stride + img->channels]);
+				}
+			for (ch = 0; ch < img->channels; ch++)
 				px[((size_t)y * (size_t)w + (size_t)x) * (size_t)img->channels + (size_t)ch] =
-				    (unsigned char)(got ? acc / got + 0.5 : 0);
-			}
+				    (unsigned char)(acc[ch] / got + 0.5);
+		}
 	out->w = w;
 	out->h = h;
 	out->channels = img->channels;
@@ -906,6 +922,7 @@ static int
 distinct(struct cand *c, int n, double diag)
 {
 	int i, j, k, m = 0;
+	double lim2 = 0.02 * diag * 0.02 * diag;
 
 	for (i = 0; i < n && m < MAX_CANDS; i++) {
 		int dup = 0;
@@ -913,8 +930,10 @@ distinct(struct cand *c, int n, double diag)
 			int same = 1;
 			for (k = 0; k < 4 && same; k++) {
 				int kk, near = 0;
-				for (kk = 0; kk < 4; kk++)
-					near |= dist(c[i].c[k], c[j].c[kk]) < 0.02 * diag;
+				for (kk = 0; kk < 4; kk++) {
+					double dx = c[i].c[k].x - c[j].c[kk].x, dy = c[i].c[k].y - c[j].c[kk].y;
+					near |= dx * dx + dy * dy < lim2;
+				}
 				same = near;
 			}
 			dup = same;
@@ -1203,7 +1222,8 @@ loc_decide_side(const struct loc_image *card, struct loc_cues *cu, int *flip, do
 	 * printed card's proportions (GB/T 16649), not one generator's. */
 	static const struct boxf portrait = { 0.62, 0.12, 0.92, 0.80 };
 	static const struct boxf emblem = { 0.05, 0.07, 0.25, 0.40 };
-	int w = card->w, h = card->h, x, y, r = 10;
+	/* The box for dark mass: 21 pixels across at the full 856-pixel width. */
+	int w = card->w, h = card->h, x, y, r = (10 * card->w + LOC_RECT_W / 2) / LOC_RECT_W;
 	size_t n = (size_t)w * h;
 	float *lum = malloc(n * sizeof(float)), *mass = malloc(n * sizeof(float)),
 	      *red = malloc(n * sizeof(float));
@@ -1242,7 +1262,7 @@ loc_decide_side(const struct loc_image *card, struct loc_cues *cu, int *flip, do
 			break;
 		}
 	}
-	/* Dark mass: brightness box-averaged over 21 x 21 pixels (text
+	/* Dark mass: brightness box-averaged over 2.5% of the card's width (text
 	 * strokes average out towards the paper, a photo's hair and clothes or
 	 * the emblem's disc stay dark), how far below the paper. */
 	for (y = 0; y <= h; y++)
@@ -1459,7 +1479,8 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 	}
 	memcpy(out->c, c, sizeof(c));
 	out->score = cd->score > 1 ? 1 : cd->score;
-	if (loc_rectify(img, out->c, LOC_RECT_W, LOC_RECT_H, &rect, err) == -1)
+	/* The side and orientation cues are coarse: half the rectified size is enough and a quarter of the work. */
+	if (loc_rectify(img, out->c, LOC_RECT_W / 2, LOC_RECT_H / 2, &rect, err) == -1)
 		return -1;
 	out->side = loc_decide_side(&rect, &out->cues, &flip, &out->side_conf, &out->orient_conf);
 	loc_image_free(&rect);

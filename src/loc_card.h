@@ -94,7 +94,7 @@ int loc_rectify(const struct loc_image *img, const struct loc_pt c[4], int w, in
 
 /*
  * Side and orientation cues of an upright-or-upside-down rectified card
- * (LOC_RECT_W x LOC_RECT_H): fills cues and returns the side; *flip is set
+ * (any size, LOC_RECT_W x LOC_RECT_H or half that): fills cues and returns the side; *flip is set
  * to 1 when the card should be turned 180 degrees. Exposed for tests.
  */
 enum loc_side loc_decide_side(const struct loc_image *card, struct loc_cues *cues, int *flip,

@@ -61,13 +61,6 @@ luma(const unsigned char *p, int ch)
 	return ch == 3 ? 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2] : p[0];
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Median of the opponent differences R-G and B-G over the card: its white point. */
 static void
 white_point(const struct loc_image *c, double *mrg, double *mbg)
@@ -114,24 +107,26 @@ is_skin(const unsigned char *p)
 static double
 gray_chroma(const struct loc_image *c)
 {
-	double mrg, mbg, *v, out = 0;
-	int x, y;
-	size_t n = 0;
+	/* Chroma of integer pixels less integer medians is an integer 0..510: a histogram gives the percentile. */
+	static const int NB = 511;
+	long hist[511] = { 0 }, n = 0, cum = 0;
+	double mrg, mbg;
+	int x, y, k;
 
 	if (c->channels != 3)
 		return 0;
 	white_point(c, &mrg, &mbg);
 	/* Every second pixel each way is plenty for a percentile. */
-	v = malloc(((size_t)c->w / 2 + 1) * ((size_t)c->h / 2 + 1) * sizeof(double));
-	if (v == NULL)
-		return -1;
 	for (y = 0; y < c->h; y += 2)
-		for (x = 0; x < c->w; x += 2)
-			v[n++] = chroma_at(c->px + (size_t)y * c->stride + (size_t)x * 3, mrg, mbg);
-	qsort(v, n, sizeof(double), cmp_double);
-	out = v[n * 95 / 100];
-	free(v);
-	return out;
+		for (x = 0; x < c->w; x += 2) {
+			k = (int)chroma_at(c->px + (size_t)y * c->stride + (size_t)x * 3, mrg, mbg);
+			hist[k < NB ? k : NB - 1]++;
+			n++;
+		}
+	for (k = 0; k < NB; k++)
+		if ((cum += hist[k]) > n * 95 / 100)
+			return k;
+	return NB - 1;
 }
 
 static void
