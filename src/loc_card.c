@@ -228,16 +228,15 @@ check_image(const struct loc_image *img, struct fz_err *err)
 	return 0;
 }
 
-/* Bilinear sample of channel ch at continuous (x, y) (pixel-centre convention); -1 outside. */
-static double
-sample(const struct loc_image *img, int ch, double x, double y)
+/* Bilinear sample of every channel at continuous (x, y) (pixel-centre convention) into v; -1 outside. */
+static int
+sample_px(const struct loc_image *img, double x, double y, double *v)
 {
-	double fx = x - 0.5, fy = y - 0.5;
-	int x0, y0;
-	double ax, ay;
+	double fx = x - 0.5, fy = y - 0.5, ax, ay;
+	int x0, y0, ch, c = img->channels, st = img->stride;
 	const unsigned char *p;
 
-	if (fx < 0 || fy < 0 || fx > img->w - 1 || fy > img->h - 1)
+	if (!(fx >= 0 && fy >= 0 && fx <= img->w - 1 && fy <= img->h - 1))
 		return -1;
 	x0 = (int)fx;
 	y0 = (int)fy;
@@ -247,9 +246,11 @@ sample(const struct loc_image *img, int ch, double x, double y)
 		y0 = img->h - 2;
 	ax = fx - x0;
 	ay = fy - y0;
-	p = img->px + (size_t)y0 * (size_t)img->stride + (size_t)x0 * (size_t)img->channels + (size_t)ch;
-	return (1 - ay) * ((1 - ax) * p[0] + ax * p[img->channels]) +
-	    ay * ((1 - ax) * p[img->stride] + ax * p[img->stride + img->channels]);
+	p = img->px + (size_t)y0 * (size_t)st + (size_t)x0 * (size_t)c;
+	for (ch = 0; ch < c; ch++)
+		v[ch] = (1 - ay) * ((1 - ax) * p[ch] + ax * p[ch + c]) +
+		    ay * ((1 - ax) * p[ch + st] + ax * p[ch + st + c]);
+	return 0;
 }
 
 void
@@ -303,31 +304,15 @@ loc_rectify(const struct loc_image *img, const struct loc_pt c[4], int w, int h,
 			for (j = 0; j < ns; j++)
 				for (i = 0; i < ns; i++) {
 					double u = x + (i + 0.5) / ns, v = y + (j + 0.5) / ns;
-					double z = H[6] * u + H[7] * v + H[8], fx, fy, ax, ay;
-					const unsigned char *p;
-					int x0, y0;
+					double z = H[6] * u + H[7] * v + H[8], val[3];
 
 					got++;
-					if (fabs(z) < 1e-12)
+					/* Outside the photo is black. */
+					if (fabs(z) < 1e-12 || sample_px(img, (H[0] * u + H[1] * v + H[2]) / z,
+					    (H[3] * u + H[4] * v + H[5]) / z, val) == -1)
 						continue;
-					/* Bilinear weights once for all channels; outside the photo is black. */
-					fx = (H[0] * u + H[1] * v + H[2]) / z - 0.5;
-					fy = (H[3] * u + H[4] * v + H[5]) / z - 0.5;
-					if (!(fx >= 0 && fy >= 0 && fx <= img->w - 1 && fy <= img->h - 1))
-						continue;
-					x0 = (int)fx;
-					y0 = (int)fy;
-					if (x0 >= img->w - 1)
-						x0 = img->w - 2;
-					if (y0 >= img->h - 1)
-						y0 = img->h - 2;
-					ax = fx - x0;
-					ay = fy - y0;
-					p = img->px + (size_t)y0 * (size_t)img->stride + (size_t)x0 * (size_t)img->channels;
 					for (ch = 0; ch < img->channels; ch++)
-						acc[ch] += (1 - ay) * ((1 - ax) * p[ch] + ax * p[ch + img->channels]) +
-						    ay * ((1 - ax) * p[ch + img->stride] +
-						    ax * p[ch + img->stride + img->channels]);
+						acc[ch] += val[ch];
 				}
 			for (ch = 0; ch < img->channels; ch++)
 				px[((size_t)y * (size_t)w + (size_t)x) * (size_t)img->channels + (size_t)ch] =
@@ -1012,16 +997,14 @@ cmp_double(const void *a, const void *b)
 static double
 step_at(const struct loc_image *img, struct loc_pt p, double nx, double ny, double half)
 {
-	double s = 0;
+	double a[3], b[3], s = 0;
 	int ch;
 
-	for (ch = 0; ch < img->channels; ch++) {
-		double a = sample(img, ch, p.x + half * nx, p.y + half * ny);
-		double b = sample(img, ch, p.x - half * nx, p.y - half * ny);
-		if (a < 0 || b < 0)
-			return -1;
-		s += fabs(a - b);
-	}
+	if (sample_px(img, p.x + half * nx, p.y + half * ny, a) == -1 ||
+	    sample_px(img, p.x - half * nx, p.y - half * ny, b) == -1)
+		return -1;
+	for (ch = 0; ch < img->channels; ch++)
+		s += fabs(a[ch] - b[ch]);
 	return s / img->channels;
 }
 
