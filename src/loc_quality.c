@@ -213,7 +213,8 @@ portrait_blur(const struct loc_image *c)
 static double
 portrait_cover(const struct loc_image *c)
 {
-	static const double corners[2][4] = { { 0.02, 0.03, 0.22, 0.28 }, { 0.78, 0.03, 0.98, 0.28 } };
+	/* Inset from the box, which is a little wider than the photo on some cards. */
+	static const double corners[2][4] = { { 0.05, 0.04, 0.22, 0.28 }, { 0.75, 0.04, 0.88, 0.28 } };
 	int bx0 = (int)(PORTRAIT[0] * c->w), by0 = (int)(PORTRAIT[1] * c->h);
 	int bw = (int)(PORTRAIT[2] * c->w) - bx0, bh = (int)(PORTRAIT[3] * c->h) - by0;
 	int hist[256] = { 0 }, x, y, k;
