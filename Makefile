@@ -8,7 +8,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter
+LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter libmicrohttpd hiredis
 
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
@@ -94,10 +94,17 @@ tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
 	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc $(LDFLAGS) -o $@ $< \
 		$(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS)) $(LDLIBS)
 
+# A test double of `faiz-idcard serve`: the srv_* modules with a fake
+# engine (tests/srv_testd.c), for tests/88-serve.bats. Never installed.
+SRV_TESTD = build/srv-testd
+$(SRV_TESTD): tests/srv_testd.c $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 # The whole suite: unit tests, man page lint, bats against the normal
 # build, then bats again against the ASan+UBSan build. tests/run prints the
 # closing "N passed, N failed" line.
-check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS)
+check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS) $(SRV_TESTD)
 	sh tests/run
 
 # The client under valgrind (memcheck): a 50-image batch with -j 4 and
@@ -155,7 +162,8 @@ deps:
 		python3 python3-pil fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
-		clang libclang-rt-14-dev
+		clang libclang-rt-14-dev \
+		libmicrohttpd-dev libhiredis-dev redis-server nginx-light wrk
 
 install: faiz-idcard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
