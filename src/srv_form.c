@@ -53,6 +53,29 @@ find(const unsigned char *h, size_t hn, const unsigned char *n, size_t nn)
 	return NULL;
 }
 
+/*
+ * The next delimiter in [h, h+hn): "\r\n--boundary" followed by "--" or by
+ * optional blanks and CRLF. A match followed by anything else is content
+ * (a boundary that merely starts the same way).
+ */
+static const unsigned char *
+find_delim(const unsigned char *h, size_t hn, const unsigned char *d, size_t dn)
+{
+	const unsigned char *p, *end = h + hn, *q;
+
+	while ((p = find(h, (size_t)(end - h), d, dn)) != NULL) {
+		q = p + dn;
+		if (end - q >= 2 && q[0] == '-' && q[1] == '-')
+			return p;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (end - q >= 2 && q[0] == '\r' && q[1] == '\n')
+			return p;
+		h = p + 1;
+	}
+	return NULL;
+}
+
 static const char *
 skip_ws(const char *p, const char *end)
 {
@@ -179,7 +202,7 @@ srv_form_find(const char *ct, const unsigned char *body, size_t len,
 				return SRV_E_CORRUPT;
 			hend += 2;
 		}
-		if ((next = find(hend + 2, (size_t)(end - hend - 2), delim, dn)) == NULL)
+		if ((next = find_delim(hend + 2, (size_t)(end - hend - 2), delim, dn)) == NULL)
 			return SRV_E_CORRUPT;
 		if (part_is((const char *)p, (size_t)(hend - p), name)) {
 			*part = hend + 2;

@@ -222,6 +222,8 @@ respond(struct srv_http *s, struct MHD_Connection *c, struct req *r,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
+	if (ok != MHD_YES)
+		return ok;
 	r->answered = 1;
 	r->status = status;
 	r->out_bytes = n;
@@ -502,6 +504,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (*upload_data_size != 0) {
 		n = *upload_data_size;
 		*upload_data_size = 0;
+		/*
+		 * MHD cannot answer in the middle of a body: a streamed body
+		 * past the cap is read on (not kept) and answered 40006 at its
+		 * end, or the connection dropped at twice the cap.
+		 */
 		return take(s, r, upload_data, n);
 	}
 	return answer(s, c, r);
@@ -727,6 +734,8 @@ srv_signals_block(sigset_t *set, struct fz_err *err)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	/* hiredis writes to sockets Redis may have closed: an EPIPE, not a death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pthread_sigmask(SIG_BLOCK, set, NULL) != 0) {
 		fz_seterr(err, "cannot block signals");
 		return -1;

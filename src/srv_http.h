@@ -51,7 +51,7 @@ int srv_http_reload(struct srv_http *s, struct fz_err *err);
 void srv_http_shutdown(struct srv_http *s, double drain_timeout);
 void srv_http_free(struct srv_http *s);
 
-/* Block SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every thread it starts). */
+/* Ignore SIGPIPE; block SIGTERM, SIGINT and SIGHUP in the calling thread (and so in every thread it starts). */
 int srv_signals_block(sigset_t *set, struct fz_err *err);
 /*
  * Serve until SIGTERM or SIGINT (set from srv_signals_block), reloading the
