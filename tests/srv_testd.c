@@ -280,8 +280,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	c = srv_http_run(s, &set);
-	if (ra.after > 0)
+	if (ra.after > 0) {
+		/* Stopped before it was ready: the sleeping thread is cancelled, not waited for. */
+		pthread_cancel(rt);
 		pthread_join(rt, NULL);
+	}
 	srv_http_free(s);
 	free(f.busy);
 	return c;
