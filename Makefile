@@ -163,7 +163,7 @@ deps:
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
 		clang libclang-rt-14-dev \
-		libmicrohttpd-dev libhiredis-dev redis-server nginx-light wrk
+		libmicrohttpd-dev libhiredis-dev redis-server nginx-light wrk systemd man-db
 
 install: faiz-idcard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -515,3 +515,19 @@ wait_for() {
 	assert_equal "$status" 1
 	[[ "$output" == *"redis at 127.0.0.1:1"* ]]
 }
+
+@test "contrib/faiz-idcard-serve.service: systemd-analyze verify is clean and the offline exposure is OK" {
+	mkdir -p man/man1 unit
+	cp "$BATS_TEST_DIRNAME/../man/faiz-idcard.1" man/man1/
+	# The binary is not installed here: point ExecStart at the built one.
+	sed "s|/usr/local/bin/faiz-idcard|$(cd "$BATS_TEST_DIRNAME/.." && pwd)/faiz-idcard|" \
+		"$BATS_TEST_DIRNAME/../contrib/faiz-idcard-serve.service" >unit/faiz-idcard-serve.service
+	run -0 env MANPATH="$PWD/man" systemd-analyze verify unit/faiz-idcard-serve.service
+	assert_equal "$output" ""
+	for k in DynamicUser=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
+		StateDirectory=faiz-idcard 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'ExecReload=/bin/kill -HUP $MAINPID'; do
+		grep -qxF "$k" unit/faiz-idcard-serve.service
+	done
+	run -0 systemd-analyze security --offline=true unit/faiz-idcard-serve.service
+	[[ "$output" =~ Overall\ exposure\ level\ for\ faiz-idcard-serve.service:\ [0-1]\.[0-9]\ OK ]]
+}
