@@ -531,3 +531,68 @@ wait_for() {
 	run -0 systemd-analyze security --offline=true unit/faiz-idcard-serve.service
 	[[ "$output" =~ Overall\ exposure\ level\ for\ faiz-idcard-serve.service:\ [0-1]\.[0-9]\ OK ]]
 }
+
+@test "scale-out: nginx in front of two instances sharing Redis; the client at -j 4 gets every image, both serve, replays are refused across them" {
+	redis-server --port 0 --unixsocket "$BATS_TEST_TMPDIR/redis.sock" --save '' --appendonly no >/dev/null 3>&- &
+	REDIS_PID=$!
+	wait_for test -S "$BATS_TEST_TMPDIR/redis.sock"
+	keys_file keys
+	srv_start a --keys keys -j 2 --redis "unix:$BATS_TEST_TMPDIR/redis.sock"
+	A_PORT=$SRV_PORT A_LOG=$SRV_LOG
+	srv_start b --keys keys -j 2 --redis "unix:$BATS_TEST_TMPDIR/redis.sock"
+	B_PORT=$SRV_PORT B_LOG=$SRV_LOG
+	NGINX_PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p nginx
+	cat >nginx/nginx.conf <<CONF
+daemon off;
+worker_processes 1;
+pid $PWD/nginx/nginx.pid;
+error_log $PWD/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $PWD/nginx/body;
+	proxy_temp_path $PWD/nginx/proxy;
+	fastcgi_temp_path $PWD/nginx/fcgi;
+	uwsgi_temp_path $PWD/nginx/uwsgi;
+	scgi_temp_path $PWD/nginx/scgi;
+	upstream faiz { server 127.0.0.1:$A_PORT; server 127.0.0.1:$B_PORT; }
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		client_max_body_size 4m;
+		# Kept in memory: the worker (nobody) cannot write temp files under the test's directory.
+		client_body_buffer_size 4m;
+		location / {
+			proxy_buffering off;
+			proxy_pass http://faiz;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+		}
+	}
+}
+CONF
+	nginx -e "$PWD/nginx/error.log" -p "$PWD/nginx" -c "$PWD/nginx/nginx.conf" 3>&- &
+	BG_PIDS+=($!)
+	wait_for curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$NGINX_PORT/healthz"
+	mkdir in
+	for i in 1 2 3 4; do
+		cp "$C/front_zhangsan.jpg" "in/f$i.jpg"
+		cp "$C/back_zhangsan.jpg" "in/b$i.jpg"
+	done
+	run --separate-stderr env FAIZ_ENDPOINT="http://127.0.0.1:$NGINX_PORT" FAIZ_ACCESS_KEY=$AK FAIZ_SECRET_KEY=$SK \
+		"$FAIZ" -f ndjson -j 4 --rate 100 in
+	assert_success
+	assert_records 8
+	assert_equal "$(jq -r .side <<<"$output" | sort | uniq -c | awk '{print $1 $2}' | tr '\n' ' ')" '4back 4front '
+	[ "$(grep -c ' POST /api/ai/ocr/idcard 200 0 ' "$A_LOG")" -ge 1 ]
+	[ "$(grep -c ' POST /api/ai/ocr/idcard 200 0 ' "$B_LOG")" -ge 1 ]
+	assert_equal $(($(grep -c ' POST /api/ai/ocr/idcard 200 0 ' "$A_LOG") + $(grep -c ' POST /api/ai/ocr/idcard 200 0 ' "$B_LOG"))) 8
+	# A nonce used at one instance is refused by the other.
+	now=$(date +%s)
+	SRV_URL="http://127.0.0.1:$A_PORT"
+	run -0 signed "$C/front_lisi.jpg" 7777 "$now" '[B@1b6d3586'
+	assert_equal "$(ecode "$output")" 0
+	SRV_URL="http://127.0.0.1:$B_PORT"
+	run -0 signed "$C/front_lisi.jpg" 7777 "$now" '[B@1b6d3586'
+	assert_equal "$output" 403
+}
