@@ -101,10 +101,14 @@ $(SRV_TESTD): tests/srv_testd.c $(LIBOBJS)
 	@mkdir -p build
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+$(ASAN_DIR)/srv-testd: tests/srv_testd.c $(ASAN_OBJS)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc $(LDFLAGS) -o $@ $< \
+		$(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS)) $(LDLIBS)
+
 # The whole suite: unit tests, man page lint, bats against the normal
 # build, then bats again against the ASan+UBSan build. tests/run prints the
 # closing "N passed, N failed" line.
-check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS) $(SRV_TESTD)
+check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS) $(SRV_TESTD) $(ASAN_DIR)/srv-testd
 	sh tests/run
 
 # The client under valgrind (memcheck): a 50-image batch with -j 4 and
