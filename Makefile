@@ -60,6 +60,7 @@ FUZZ_MAXLEN_b64 = 4096
 FUZZ_MAXLEN_config = 4096
 FUZZ_MAXLEN_idnum = 64
 FUZZ_MAXLEN_dates = 256
+FUZZ_MAXLEN_form = 8192
 
 all: faiz-idcard
 
