@@ -89,7 +89,10 @@ struct srv_engine {
 /* One access-log or event line (no newline), handed to whoever prints (main). */
 typedef void (*srv_log_fn)(void *log_ctx, const char *line);
 
-/* Everything `faiz-idcard serve` configures; srv_config_init sets the defaults. */
+/*
+ * Everything `faiz-idcard serve` configures; srv_config_init sets the
+ * defaults. The strings are borrowed: they must outlive the server.
+ */
 struct srv_config {
 	const char *listen;      /* ADDR:PORT or [V6ADDR]:PORT; default 127.0.0.1:8090 */
 	const char *keys_file;   /* NULL: no authentication (loopback only) */
@@ -98,8 +101,9 @@ struct srv_config {
 	bool require_body_hash;  /* body header must be the image's SHA-256 */
 	int workers;             /* engine threads (-j) */
 	int queue;               /* requests waiting for a worker before overload */
-	double request_timeout;  /* seconds from queueing to answer: 50004 after */
-	unsigned conn_timeout;   /* seconds a connection may stay idle (slow loris) */
+	double request_timeout;  /* seconds from the request's start to its answer: 50004 after */
+	unsigned conn_timeout;   /* seconds a connection may stay idle (slow loris);
+	                            a body still arriving after 6 times this is cut off */
 	unsigned max_connections;
 	size_t max_body;         /* request body cap in bytes */
 	srv_log_fn log;
