@@ -12,7 +12,8 @@ MODEL_FILES := $(shell awk '$$1 == "model" { print $$2 }' models/MANIFEST)
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter libprotobuf-c openblas
+LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter libprotobuf-c openblas \
+	libmicrohttpd hiredis
 
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
 	-Wstrict-prototypes -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
@@ -79,6 +80,7 @@ FUZZ_MAXLEN_config = 4096
 FUZZ_MAXLEN_idnum = 64
 FUZZ_MAXLEN_dates = 256
 FUZZ_MAXLEN_nn_load = 65536
+FUZZ_MAXLEN_form = 8192
 
 all: faiz-idcard
 
@@ -158,10 +160,21 @@ tests/unit/%_test: tests/unit/%_test.c tests/unit/unit.h $(ASAN_OBJS)
 	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc $(LDFLAGS) -o $@ $< \
 		$(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS)) $(LDLIBS)
 
+# A test double of `faiz-idcard serve`: the srv_* modules with a fake
+# engine (tests/srv_testd.c), for tests/88-serve.bats. Never installed.
+SRV_TESTD = build/srv-testd
+$(SRV_TESTD): tests/srv_testd.c $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(ASAN_DIR)/srv-testd: tests/srv_testd.c $(ASAN_OBJS)
+	$(CC) $(filter-out -O2 -D_FORTIFY_SOURCE=2,$(CFLAGS)) $(ASAN_FLAGS) -Isrc $(LDFLAGS) -o $@ $< \
+		$(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS)) $(LDLIBS)
+
 # The whole suite: unit tests, man page lint, bats against the normal
 # build, then bats again against the ASan+UBSan build. tests/run prints the
 # closing "N passed, N failed" line.
-check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS)
+check: faiz-idcard $(ASAN_DIR)/faiz-idcard $(UNIT_BINS) $(FUZZ_BINS) $(SRV_TESTD) $(ASAN_DIR)/srv-testd
 	sh tests/run
 
 # The client under valgrind (memcheck): a 50-image batch with -j 4 and
@@ -237,7 +250,8 @@ deps:
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
 		clang libclang-rt-14-dev \
-		libprotobuf-c-dev protobuf-c-compiler libonnx-dev libopenblas-dev
+		libprotobuf-c-dev protobuf-c-compiler libonnx-dev libopenblas-dev \
+		libmicrohttpd-dev libhiredis-dev redis-server nginx-light wrk systemd man-db
 # npm fetches the models; installed only when missing, because Debian's npm
 # package conflicts with a nodejs from elsewhere that bundles its own npm.
 	command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive \

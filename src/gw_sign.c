@@ -1,6 +1,7 @@
 /* Request signing for the Faiz gateway: the nonce from OpenSSL's CSPRNG, the sign over body and secret. */
 #include "gw_sign.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,30 @@
 #include "digest.h"
 
 int
+sign_body(const char *body, size_t blen, const char *secret, char out[65])
+{
+	size_t slen = strlen(secret);
+	char *buf;
+	int rc;
+
+	/* The gateway hashes the UTF-8 bytes of body + "." + secretKey. */
+	if (blen > SIZE_MAX - 1 - slen || (buf = malloc(blen + 1 + slen)) == NULL)
+		return -1;
+	memcpy(buf, body, blen);
+	buf[blen] = '.';
+	memcpy(buf + blen + 1, secret, slen);
+	rc = digest_sha256_hex(buf, blen + 1 + slen, out);
+	/* The buffer held the secret key: wipe it before it goes back to malloc. */
+	OPENSSL_cleanse(buf, blen + 1 + slen);
+	free(buf);
+	return rc;
+}
+
+int
 sign_request(struct sign_headers *h, const char *image_sha256,
     const char *secret, time_t now, struct fz_err *err)
 {
 	unsigned char rnd[SIGN_NONCE_BYTES];
-	size_t blen, slen;
-	char *buf;
-	int rc;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		fz_seterr(err, "cannot get random bytes for the nonce");
@@ -26,22 +44,7 @@ sign_request(struct sign_headers *h, const char *image_sha256,
 	fz_hex(rnd, sizeof(rnd), h->nonce);
 	snprintf(h->timestamp, sizeof(h->timestamp), "%lld", (long long)now);
 	snprintf(h->body, sizeof(h->body), "%s", image_sha256);
-
-	/* The gateway hashes the UTF-8 bytes of body + "." + secretKey. */
-	blen = strlen(h->body);
-	slen = strlen(secret);
-	if ((buf = malloc(blen + 1 + slen)) == NULL) {
-		fz_seterr(err, "out of memory");
-		return -1;
-	}
-	memcpy(buf, h->body, blen);
-	buf[blen] = '.';
-	memcpy(buf + blen + 1, secret, slen);
-	rc = digest_sha256_hex(buf, blen + 1 + slen, h->sign);
-	/* The buffer held the secret key: wipe it before it goes back to malloc. */
-	OPENSSL_cleanse(buf, blen + 1 + slen);
-	free(buf);
-	if (rc == -1) {
+	if (sign_body(h->body, strlen(h->body), secret, h->sign) == -1) {
 		fz_seterr(err, "SHA-256 failed");
 		return -1;
 	}

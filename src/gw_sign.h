@@ -17,6 +17,13 @@ struct sign_headers {
 };
 
 /*
+ * The gateway's signature: lowercase hex SHA-256 of the bytes body[0..blen)
+ * "." secret. The buffer that held the secret is wiped. Returns 0 or -1.
+ */
+int sign_body(const char *body, size_t blen, const char *secret,
+    char out[65]);
+
+/*
  * Fill h for one attempt: a fresh nonce from the CSPRNG, the timestamp
  * now, body = image_sha256 (hex), sign over body and the secret. Every
  * attempt must call this again: the gateway refuses a nonce it has seen.

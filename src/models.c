@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sign.h"
+#include "digest.h"
 
 #ifndef FZ_MODELSDIR
 #define FZ_MODELSDIR "/usr/local/share/faiz-idcard/models"
@@ -123,7 +123,7 @@ read_checked(const char *path, const struct models_expect *e,
 		}
 		got += (size_t)n;
 	}
-	if (sign_sha256_hex(buf, e->bytes, hex) != 0) {
+	if (digest_sha256_hex(buf, e->bytes, hex) != 0) {
 		report_add(r, "%s%s cannot compute its SHA-256", sep, e->name);
 		goto fail;
 	}
