@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <turbojpeg.h>
 
-#include "save.h"
+#include "gw_b64.h"
 #include "srv_answer.h"
 #include "unit.h"
 
@@ -67,7 +67,7 @@ b64_is(const char *s, const unsigned char *want, size_t n)
 	int ok;
 
 	if (s == NULL || strchr(s, '\n') != NULL ||
-	    save_b64_decode(s, strlen(s), &out, &len, &err) != 0)
+	    gw_b64_decode(s, strlen(s), &out, &len, &err) != 0)
 		return 0;
 	ok = len == n && memcmp(out, want, n) == 0;
 	free(out);
