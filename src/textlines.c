@@ -1,0 +1,260 @@
+/* The --text-lines engine: det + rec on any JPEG, text lines in upright pixel coordinates. */
+#include "textlines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "models.h"
+#include "nn.h"
+#include "ocr_img.h"
+#include "ocr_rec.h"
+
+/* Pictures larger than this are refused before decoding (a bomb). */
+#define TL_MAX_PIXELS (100ULL * 1000 * 1000)
+/* The widest rec input: 48 x 960 at most 120 CTC steps (ocr_line.h). */
+#define TL_REC_MIN_W 320
+#define TL_REC_MAX_W 960
+
+struct textlines {
+	struct nn_model *det, *rec;
+	struct ocr_keys keys;
+	struct ocr_det_params dp;
+};
+
+struct textlines_ws {
+	struct nn_ws *det, *rec;
+};
+
+int
+textlines_open(const char *models_dir, struct textlines **out,
+    struct fz_err *err)
+{
+	struct models_set ms;
+	struct textlines *t;
+	int rc = -1;
+
+	*out = NULL;
+	if (models_find(models_dir, &ms, err) != 0)
+		return -1;
+	t = calloc(1, sizeof *t);
+	if (t == NULL) {
+		fz_seterr(err, "out of memory");
+		goto done;
+	}
+	ocr_det_defaults(&t->dp);
+	if (nn_model_load_mem(ms.data[MODELS_DET], ms.len[MODELS_DET],
+		ms.path[MODELS_DET], &t->det, err) != 0 ||
+	    nn_model_load_mem(ms.data[MODELS_REC], ms.len[MODELS_REC],
+		ms.path[MODELS_REC], &t->rec, err) != 0 ||
+	    ocr_keys_parse(ms.data[MODELS_KEYS], ms.len[MODELS_KEYS], &t->keys,
+		err) != 0) {
+		textlines_close(t);
+		t = NULL;
+		goto done;
+	}
+	*out = t;
+	rc = 0;
+done:
+	models_set_free(&ms);
+	return rc;
+}
+
+void
+textlines_close(struct textlines *t)
+{
+	if (t == NULL)
+		return;
+	nn_model_free(t->det);
+	nn_model_free(t->rec);
+	ocr_keys_free(&t->keys);
+	free(t);
+}
+
+struct textlines_ws *
+textlines_ws_new(const struct textlines *t)
+{
+	struct textlines_ws *ws = calloc(1, sizeof *ws);
+
+	if (ws == NULL)
+		return NULL;
+	ws->det = nn_ws_new(t->det);
+	ws->rec = nn_ws_new(t->rec);
+	if (ws->det == NULL || ws->rec == NULL) {
+		textlines_ws_free(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+void
+textlines_ws_free(struct textlines_ws *ws)
+{
+	if (ws == NULL)
+		return;
+	nn_ws_free(ws->det);
+	nn_ws_free(ws->rec);
+	free(ws);
+}
+
+void
+textline_set_free(struct textline_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].text);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+/* RGB from image.c to the BGR the OCR modules read (PaddleOCR's order). */
+static unsigned char *
+to_bgr(const struct image_px *p, struct fz_err *err)
+{
+	size_t n = (size_t)p->w * p->h;
+	unsigned char *bgr = malloc(n * 3);
+
+	if (bgr == NULL) {
+		fz_seterr(err, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bgr[3 * i] = p->px[3 * i + 2];
+		bgr[3 * i + 1] = p->px[3 * i + 1];
+		bgr[3 * i + 2] = p->px[3 * i];
+	}
+	return bgr;
+}
+
+static int
+detect(const struct textlines *t, struct textlines_ws *ws,
+    const struct ocr_image *img, struct ocr_boxes *boxes, struct fz_err *err)
+{
+	int in_w, in_h, rc = -1;
+	float *in = NULL;
+	struct nn_tensor ti, to;
+
+	if (ocr_det_size(img->w, img->h, t->dp.limit_side, &in_w, &in_h,
+		err) != 0)
+		return -1;
+	in = malloc((size_t)3 * in_w * in_h * sizeof *in);
+	if (in == NULL) {
+		fz_seterr(err, "out of memory");
+		return -1;
+	}
+	if (ocr_det_input(img, in_w, in_h, in, err) != 0)
+		goto done;
+	memset(&ti, 0, sizeof ti);
+	ti.ndim = 4;
+	ti.dims[0] = 1;
+	ti.dims[1] = 3;
+	ti.dims[2] = in_h;
+	ti.dims[3] = in_w;
+	ti.data = in;
+	if (nn_run(t->det, ws->det, &ti, &to, err) != 0)
+		goto done;
+	if (to.ndim != 4 || to.dims[2] != in_h || to.dims[3] != in_w) {
+		fz_seterr(err, "det model: unexpected output shape");
+		goto done;
+	}
+	rc = ocr_det_boxes(to.data, in_w, in_h, img->w, img->h, &t->dp, boxes,
+	    err);
+done:
+	free(in);
+	return rc;
+}
+
+static int
+recognise(const struct textlines *t, struct textlines_ws *ws,
+    const struct ocr_image *img, const struct ocr_box *b, struct ocr_text *txt,
+    struct fz_err *err)
+{
+	float *in = NULL;
+	int w, rc = -1;
+	struct nn_tensor ti, to;
+
+	if (ocr_rec_input(img, b, TL_REC_MIN_W, TL_REC_MAX_W, &in, &w, err) !=
+	    0)
+		return -1;
+	memset(&ti, 0, sizeof ti);
+	ti.ndim = 4;
+	ti.dims[0] = 1;
+	ti.dims[1] = 3;
+	ti.dims[2] = OCR_REC_HEIGHT;
+	ti.dims[3] = w;
+	ti.data = in;
+	if (nn_run(t->rec, ws->rec, &ti, &to, err) != 0)
+		goto done;
+	if (to.ndim != 3 || to.dims[0] != 1) {
+		fz_seterr(err, "rec model: unexpected output shape");
+		goto done;
+	}
+	rc = ocr_rec_decode(to.data, (size_t)to.dims[1], (size_t)to.dims[2],
+	    &t->keys, txt, err);
+done:
+	free(in);
+	return rc;
+}
+
+int
+textlines_read(const struct textlines *t, struct textlines_ws *ws,
+    const unsigned char *data, size_t len, struct textline_set *out,
+    struct fz_err *err)
+{
+	struct image_px px = { 0 };
+	struct ocr_boxes boxes = { 0 };
+	unsigned char *bgr = NULL;
+	struct ocr_image img;
+	int rc = -1;
+
+	out->v = NULL;
+	out->n = 0;
+	if (image_decode_upright_rgb(data, len, TL_MAX_PIXELS, 0, &px, err) !=
+	    0)
+		return -1;
+	if (px.c != 3) {
+		fz_seterr(err, "unexpected %u-channel picture", px.c);
+		goto done;
+	}
+	bgr = to_bgr(&px, err);
+	if (bgr == NULL)
+		goto done;
+	img.bgr = bgr;
+	img.w = (int)px.w;
+	img.h = (int)px.h;
+	img.stride = (size_t)3 * px.w;
+	if (detect(t, ws, &img, &boxes, err) != 0)
+		goto done;
+	if (boxes.n > 0) {
+		out->v = calloc(boxes.n, sizeof *out->v);
+		if (out->v == NULL) {
+			fz_seterr(err, "out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < boxes.n; i++) {
+		struct ocr_text txt;
+		struct textline *l = &out->v[out->n];
+
+		if (recognise(t, ws, &img, &boxes.v[i], &txt, err) != 0)
+			goto done;
+		if (txt.text == NULL || txt.text[0] == '\0') {
+			/* a box the recogniser reads as nothing is no line */
+			ocr_text_free(&txt);
+			continue;
+		}
+		memcpy(l->x, boxes.v[i].x, sizeof l->x);
+		memcpy(l->y, boxes.v[i].y, sizeof l->y);
+		l->text = txt.text; /* ownership moves to the line */
+		l->confidence = txt.confidence;
+		out->n++;
+	}
+	rc = 0;
+done:
+	if (rc != 0)
+		textline_set_free(out);
+	ocr_boxes_free(&boxes);
+	free(bgr);
+	image_px_free(&px);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* The --text-lines engine: det + rec on any JPEG, text lines in upright pixel coordinates. */
+#ifndef TEXTLINES_H
+#define TEXTLINES_H
+
+#include <stddef.h>
+
+#include "ocr_det.h"
+#include "util.h"
+
+struct textlines; /* both models and the keys, immutable after load */
+struct textlines_ws; /* one per thread */
+
+/* One line found: box corners TL, TR, BR, BL in upright picture pixels. */
+struct textline {
+	float x[4], y[4];
+	char *text; /* UTF-8, malloc'd */
+	float confidence;
+};
+
+struct textline_set {
+	struct textline *v;
+	size_t n;
+};
+
+/* Finds (models_find with models_dir, may be NULL), verifies and loads the
+ * models once. Returns 0 and *out, or -1 with err naming every place looked
+ * at. */
+int textlines_open(const char *models_dir, struct textlines **out,
+    struct fz_err *err);
+void textlines_close(struct textlines *t);
+
+struct textlines_ws *textlines_ws_new(const struct textlines *t);
+void textlines_ws_free(struct textlines_ws *ws);
+
+/* The text lines of the JPEG data[0..len), in reading order. Returns 0 with
+ * *out (free with textline_set_free), or -1 with err. */
+int textlines_read(const struct textlines *t, struct textlines_ws *ws,
+    const unsigned char *data, size_t len, struct textline_set *out,
+    struct fz_err *err);
+void textline_set_free(struct textline_set *s);
+
+#endif
