@@ -312,7 +312,7 @@ test_fused_model(void)
 
 	build_hswish(&b);
 	buf = pack(&b, &len);
-	seed_out("hswish.onnx", buf, len);
+	seed_out("hswish.pb", buf, len);
 	CHECK(try_load(buf, len, &m, &err) == 0);
 	free(buf);
 	if (m == NULL) {
@@ -435,7 +435,7 @@ test_dynamic_shapes(void)
 	attr(add(&b, "Concat", "nc,m1", "shape"), attr_i("axis", 0));
 	add(&b, "Reshape", "x,shape", "out");
 	buf = pack(&b, &len);
-	seed_out("dynamic.onnx", buf, len);
+	seed_out("dynamic.pb", buf, len);
 	CHECK(try_load(buf, len, &m, &err) == 0);
 	free(buf);
 	drop_all();
@@ -589,7 +589,7 @@ test_zoo(void)
 	{
 		int64_t want[2] = { 10, 4 };
 
-		run_zoo(&b, "zoo9.onnx", 2, want);
+		run_zoo(&b, "zoo9.pb", 2, want);
 	}
 	memset(&b, 0, sizeof(b));
 	b.opset = 11;
@@ -611,7 +611,7 @@ test_zoo(void)
 	{
 		int64_t want[4] = { 1, 5, 1, 1 };
 
-		run_zoo(&b, "zoo11.onnx", 4, want);
+		run_zoo(&b, "zoo11.pb", 4, want);
 	}
 }
 
