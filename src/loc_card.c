@@ -347,8 +347,8 @@ work_free(struct work *wk)
 	free(wk->edge);
 }
 
-static void
-smooth(float *v, float *tmp, int w, int h)
+void
+loc_blur5(float *v, float *tmp, int w, int h)
 {
 	static const float k[5] = { 1 / 16.f, 4 / 16.f, 6 / 16.f, 4 / 16.f, 1 / 16.f };
 	int x, y, i;
@@ -416,7 +416,7 @@ work_build(const struct loc_image *img, struct work *wk)
 				 * instead of being averaged away. */
 				wk->pl[c][(size_t)y * wk->w + x] = 0.5f * (float)s / (float)(wk->k * wk->k) + 0.5f * (float)mn;
 			}
-		smooth(wk->pl[c], tmp, wk->w, wk->h);
+		loc_blur5(wk->pl[c], tmp, wk->w, wk->h);
 	}
 	free(tmp);
 	return 0;

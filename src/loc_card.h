@@ -82,6 +82,10 @@ struct loc_result {
  */
 int loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_err *err);
 
+/* A separable 5-tap binomial blur of the w x h plane v, in place; tmp holds
+ * w * h floats. Edges repeat the border pixel. */
+void loc_blur5(float *v, float *tmp, int w, int h);
+
 /*
  * Warps the quad q of img to a new w x h image (LOC_RECT_W x LOC_RECT_H
  * for the engine) with a perspective map and bilinear sampling, averaging

@@ -129,32 +129,6 @@ gray_chroma(const struct loc_image *c)
 	return NB - 1;
 }
 
-static void
-blur5(float *v, float *tmp, int w, int h)
-{
-	static const float k[5] = { 1 / 16.f, 4 / 16.f, 6 / 16.f, 4 / 16.f, 1 / 16.f };
-	int x, y, i;
-
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			float s = 0;
-			for (i = -2; i <= 2; i++) {
-				int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-				s += k[i + 2] * v[(size_t)y * w + xx];
-			}
-			tmp[(size_t)y * w + x] = s;
-		}
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			float s = 0;
-			for (i = -2; i <= 2; i++) {
-				int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-				s += k[i + 2] * tmp[(size_t)yy * w + x];
-			}
-			v[(size_t)y * w + x] = s;
-		}
-}
-
 static double
 grad_energy(const float *v, int w, int h)
 {
@@ -193,10 +167,10 @@ portrait_blur(const struct loc_image *c)
 	 * and JPEG noise do not pass for sharpness; then four more (variance
 	 * 4). With s0 the portrait's blur, the energies are in the ratio
 	 * R = sqrt(s0^2 + 5) / sqrt(s0^2 + 1). */
-	blur5(v, tmp, w, h);
+	loc_blur5(v, tmp, w, h);
 	e0 = grad_energy(v, w, h);
 	for (i = 0; i < 4; i++)
-		blur5(v, tmp, w, h);
+		loc_blur5(v, tmp, w, h);
 	e1 = grad_energy(v, w, h);
 	free(v);
 	free(tmp);
