@@ -19,6 +19,7 @@
 #include "present.h"
 #include "resume.h"
 #include "termsafe.h"
+#include "textrun.h"
 #include "version.h"
 
 #define PROG "faiz-idcard"
@@ -298,6 +299,102 @@ check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 	return rc;
 }
 
+/*
+ * --text-lines: the pictures' text lines through the local OCR, as ndjson.
+ * No credentials are read and nothing is sent. Returns the exit status.
+ */
+static int
+text_lines(const struct options *o)
+{
+	struct textrun_conf tc;
+	struct textrun_hooks th;
+	struct textrun_stats ts;
+	struct gather_opts gopts;
+	struct gather in;
+	struct outfile of;
+	struct fz_err err;
+	enum textrun_end end;
+	FILE *fp = stdout;
+	size_t i;
+	int rc, out_failed = 0;
+
+	memset(&in, 0, sizeof(in));
+	memset(&of, 0, sizeof(of));
+	if (o->output != NULL && outfile_check(o->output, o->force, &err) == -1) {
+		msg(err.msg);
+		return EXIT_USAGE;
+	}
+	gopts.recursive = o->recursive;
+	gopts.null_sep = o->null_sep;
+	gopts.files_from = o->files_from;
+	gopts.in = stdin;
+	if (gather_inputs(o->inputs, o->ninputs, &gopts, &in, &err) == -1)
+		return usage(err.msg);
+	for (i = 0; i < in.notes.n; i++)
+		if (!o->quiet)
+			msg(in.notes.v[i]);
+	if (in.n == 0 && !o->quiet)
+		msg("no JPEG images to process");
+	install_signals();
+	if (o->output != NULL) {
+		if (outfile_open(&of, o->output, o->force, &err) == -1) {
+			msg(err.msg);
+			gather_free(&in);
+			return EXIT_USAGE;
+		}
+		fp = of.fp;
+	}
+
+	tc.models_dir = o->models;
+	tc.verbose = o->verbose;
+	tc.interrupted = &got_signal;
+	th.ctx = NULL;
+	th.error = hook_error;
+	th.note = note_verbose;
+	end = textrun_run(&tc, &in, fp, &th, &ts, &err);
+	switch (end) {
+	case TEXTRUN_OK:
+		rc = EXIT_OK;
+		break;
+	case TEXTRUN_SOME_FAILED:
+		rc = EXIT_SOME_FAILED;
+		break;
+	case TEXTRUN_NO_MODELS:
+		/* The models are configuration: where they were looked for. */
+		msg(err.msg);
+		rc = EXIT_USAGE;
+		break;
+	case TEXTRUN_INTERRUPTED:
+		rc = EXIT_INTERRUPTED;
+		break;
+	default:
+		if (err.errnum != EPIPE)
+			msgf("%s: %s", o->output ? o->output : "stdout",
+			    err.msg);
+		out_failed = 1;
+		rc = EXIT_SOME_FAILED;
+		break;
+	}
+	if (o->output != NULL) {
+		/* Without models nothing was read: no empty file is left. */
+		if (out_failed || end == TEXTRUN_NO_MODELS) {
+			outfile_abort(&of);
+		} else if (outfile_commit(&of, &err) == -1) {
+			msg(err.msg);
+			if (rc == EXIT_OK)
+				rc = EXIT_SOME_FAILED;
+		}
+	}
+	if (!o->quiet && end != TEXTRUN_NO_MODELS)
+		fprintf(stderr, PROG ": %zu image%s read, %zu failed, %zu text "
+		    "line%s, %.1f s\n", ts.images, ts.images == 1 ? "" : "s",
+		    ts.failed, ts.lines, ts.lines == 1 ? "" : "s", ts.elapsed);
+	if (got_signal)
+		rc = EXIT_INTERRUPTED;
+	gather_free(&in);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,8 +428,16 @@ main(int argc, char **argv)
 	current_run = &run;
 
 	/* Parse options. */
-	/* The gateway is the only recogniser so far; the check is from data. */
-	if (options_parse(&opts, argc, argv, &err) == -1 ||
+	/* Which options a recogniser takes is data: the option table's. */
+	if (options_parse(&opts, argc, argv, &err) == -1)
+		return usage(err.msg);
+	if (opts.text_lines && options_check_backend(&opts, OPTIONS_LOCAL,
+	    "local", &err) == -1) {
+		msgf("--text-lines: %s", err.msg);
+		fputs(options_synopsis, stderr);
+		return EXIT_USAGE;
+	}
+	if (!opts.text_lines &&
 	    options_check_backend(&opts, OPTIONS_GATEWAY, "gateway",
 	    &err) == -1)
 		return usage(err.msg);
@@ -344,6 +449,8 @@ main(int argc, char **argv)
 		printf(PROG " " FAIZ_VERSION "\n");
 		return EXIT_OK;
 	}
+	if (opts.text_lines)
+		return text_lines(&opts);
 	/* The table is for a person at a terminal; files and pipes get ndjson. */
 	if (opts.format == FORMAT_AUTO)
 		opts.format = (opts.output == NULL && opts.resume == NULL &&

@@ -21,7 +21,9 @@ const char options_synopsis[] =
     "                   [--as-of date] [--bom] [--no-tab] [--cacert file] [--insecure]\n"
     "                   file | dir | - ...\n"
     "       faiz-idcard --check-id [-q] [-f format] [-o file] [--force] [--mask]\n"
-    "                   [--strict] [--as-of date] [--bom] [--no-tab] number | - ...\n";
+    "                   [--strict] [--as-of date] [--bom] [--no-tab] number | - ...\n"
+    "       faiz-idcard --text-lines [-0qrv] [-f ndjson] [-o file] [--force]\n"
+    "                   [--models dir] [--files-from file] file | dir | - ...\n";
 
 const char options_help[] =
     "Recognise Chinese resident ID cards through the Faiz API.\n"
@@ -66,6 +68,11 @@ const char options_help[] =
     "                           certificates in FILE (PEM)\n"
     "      --insecure           https: do not verify the endpoint's certificate\n"
     "                           (anyone on the path can read the images)\n"
+    "      --text-lines         print the text lines of any JPEG picture (box, text,\n"
+    "                           confidence) as ndjson, read on this machine: no\n"
+    "                           account, nothing sent\n"
+    "      --models DIR         the OCR models' directory (default: $FAIZ_MODELS,\n"
+    "                           the installed models, models/ beside the binary)\n"
     "  -v, --verbose            one line per request on stderr\n"
     "  -q, --quiet              no warnings or summary on stderr\n"
     "  -h, --help               show this help and exit\n"
@@ -99,7 +106,9 @@ enum long_only {
 	OPT_BOM,
 	OPT_NO_TAB,
 	OPT_CACERT,
-	OPT_INSECURE
+	OPT_INSECURE,
+	OPT_TEXT_LINES,
+	OPT_MODELS
 };
 
 static const char short_options[] = ":f:o:j:r0vqhV";
@@ -143,6 +152,8 @@ static const struct opt_def {
 	{ { "no-tab", no_argument, NULL, OPT_NO_TAB }, 0 },
 	{ { "cacert", required_argument, NULL, OPT_CACERT }, OPTIONS_GATEWAY },
 	{ { "insecure", no_argument, NULL, OPT_INSECURE }, OPTIONS_GATEWAY },
+	{ { "text-lines", no_argument, NULL, OPT_TEXT_LINES }, OPTIONS_LOCAL },
+	{ { "models", required_argument, NULL, OPT_MODELS }, OPTIONS_LOCAL },
 	{ { "verbose", no_argument, NULL, 'v' }, 0 },
 	{ { "quiet", no_argument, NULL, 'q' }, 0 },
 	{ { "help", no_argument, NULL, 'h' }, 0 },
@@ -175,8 +186,10 @@ options_check_backend(const struct options *o, unsigned backend,
 		if (!(o->given & (1ULL << i)) || opt_table[i].backends == 0 ||
 		    (opt_table[i].backends & backend))
 			continue;
-		fz_seterr(err, "--%s is an option of the gateway: it cannot be "
-		    "used with the %s recogniser", opt_table[i].o.name, name);
+		fz_seterr(err, "--%s is an option of the %s: it cannot be "
+		    "used with the %s recogniser", opt_table[i].o.name,
+		    opt_table[i].backends & OPTIONS_GATEWAY ? "gateway" :
+		    "local OCR (--text-lines)", name);
 		return -1;
 	}
 	return 0;
@@ -452,6 +465,16 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_INSECURE:
 			o->insecure = 1;
 			break;
+		case OPT_TEXT_LINES:
+			o->text_lines = 1;
+			break;
+		case OPT_MODELS:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--models: empty directory name");
+				return -1;
+			}
+			o->models = optarg;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -485,6 +508,22 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	o->ninputs = (size_t)(argc - optind);
 
 	/* Conflicts and missing operands, checked once everything is known. */
+	/*
+	 * --text-lines prints what the OCR reads, not card records: the
+	 * options of records, checks and output formats have nothing to act
+	 * on. (Gateway options are refused by options_check_backend.)
+	 */
+	if (o->text_lines && ((o->format != FORMAT_AUTO &&
+	    o->format != FORMAT_NDJSON) || o->save_dir != NULL || images_set ||
+	    o->resume != NULL || o->check_id || o->pair || o->mask ||
+	    o->strict || o->as_y != 0 || o->bom || o->no_tab || o->unordered ||
+	    (o->given & (1ULL << opt_index('j'))))) {
+		fz_seterr(err, "--text-lines prints ndjson text lines: it cannot "
+		    "be used with -f other than ndjson, -j, --save-images, "
+		    "--images, --resume, --check-id, --pair, --mask, --strict, "
+		    "--as-of, --bom, --no-tab or --unordered");
+		return -1;
+	}
 	if (o->verbose && o->quiet) {
 		fz_seterr(err, "-v and -q cannot be used together");
 		return -1;

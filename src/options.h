@@ -20,6 +20,8 @@ struct options {
 	double timeout;          /* --timeout SECONDS, total per request */
 	double connect_timeout;  /* --connect-timeout SECONDS */
 	int insecure;            /* --insecure: no TLS certificate verification */
+	int text_lines;          /* --text-lines: print the text lines of images */
+	const char *models;      /* --models DIR: the OCR models, NULL to search */
 	const char *cacert;      /* --cacert FILE: CA bundle for TLS, NULL for the system's */
 	double rate;             /* --rate R, requests per second */
 	long retries;            /* --retries N */
@@ -55,12 +57,14 @@ int options_parse(struct options *opts, int argc, char **argv, struct fz_err *er
 
 /* Recognisers, as bits of the option table's backends column. */
 #define OPTIONS_GATEWAY (1u << 0)
+/* The OCR models on this machine: --text-lines now, the local engine later. */
+#define OPTIONS_LOCAL (1u << 1)
 
 /*
  * Is every option given one that the recogniser backend (an OPTIONS_*
  * bit, called name in the message) takes? 0, or -1 with the usage error
  * in err, e.g. "--rate is an option of the gateway: it cannot be used
- * with the local recogniser".
+ * with the local recogniser" (the owner is named from the table).
  */
 int options_check_backend(const struct options *o, unsigned backend,
     const char *name, struct fz_err *err);
