@@ -5,6 +5,7 @@
 # `setup` and `emu_stop` in `teardown` (when the test started the emulator).
 #
 #   FAIZ                 the binary under test (FAIZ_BIN overrides, e.g. the ASan build)
+#   FAIZ_MODELS          exported: the checkout's models/ (for --text-lines)
 #   cards                prints the directory of the standard specimen card set (made once per run)
 #   emu_start [ARGS]     start tests/emulator.py on a free port, export FAIZ_ENDPOINT and the test keys
 #                        (with --tls-cert/--tls-key among ARGS the URLs are https://)
@@ -37,6 +38,11 @@ for _v in $(compgen -v FAIZ_); do
 	[ "$_v" = FAIZ_BIN ] || unset "$_v"
 done
 unset _v
+# The OCR models of this checkout (git-ignored, fetched by make deps), so
+# that both the plain and the ASan binary (build/asan/, with no models/
+# beside it) find them; a test of the lookup itself unsets or overrides it.
+FAIZ_MODELS="$(cd "$HELPER_DIR/.." && pwd)/models"
+export FAIZ_MODELS
 # The terminal's width would fit tables written to a pipe (issue F.22).
 unset COLUMNS
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy ftp_proxy FTP_PROXY
