@@ -36,8 +36,8 @@ _faiz_idcard()
 		--profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
-		--strict --as-of --bom --no-tab --cacert --insecure -v --verbose -q --quiet
-		-h --help -V --version)
+		--strict --as-of --bom --no-tab --cacert --insecure --text-lines
+		--models -v --verbose -q --quiet -h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
@@ -69,7 +69,7 @@ _faiz_idcard()
 		compopt -o nospace 2>/dev/null
 		return 0
 		;;
-	--save-images)
+	--save-images | --models)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0
