@@ -1,5 +1,6 @@
 /* Unit tests for options.c: the option table's recogniser column, checked against what was given. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "options.h"
 #include "unit.h"
@@ -48,6 +49,56 @@ main(void)
 	CHECK(parse(&o, &err, 4, rate) == 0 && o.retries == 3);
 	CHECK(options_check_backend(&o, OTHER | OPTIONS_GATEWAY, "both",
 	    &err) == 0);
+
+	/* --text-lines and --models belong to the local OCR, not the gateway. */
+	{
+		const char *tl[] = { "faiz-idcard", "--text-lines", "--models",
+			"m", "-r", "-o", "out", "x.jpg", NULL };
+		const char *tl_rate[] = { "faiz-idcard", "--text-lines",
+			"--rate", "2", "x.jpg", NULL };
+		const char *gw_models[] = { "faiz-idcard", "--models", "m",
+			"x.jpg", NULL };
+		const char *tl_csv[] = { "faiz-idcard", "--text-lines", "-f",
+			"csv", "x.jpg", NULL };
+		const char *tl_jobs[] = { "faiz-idcard", "--text-lines", "-j",
+			"2", "x.jpg", NULL };
+		const char *tl_mask[] = { "faiz-idcard", "--mask",
+			"--text-lines", "x.jpg", NULL };
+		const char *tl_nd[] = { "faiz-idcard", "--text-lines", "-f",
+			"ndjson", "x.jpg", NULL };
+		const char *empty[] = { "faiz-idcard", "--text-lines",
+			"--models=", "x.jpg", NULL };
+
+		CHECK(parse(&o, &err, 8, tl) == 0);
+		CHECK(o.text_lines == 1 && o.models != NULL &&
+		    strcmp(o.models, "m") == 0 && o.recursive);
+		CHECK(options_check_backend(&o, OPTIONS_LOCAL, "local",
+		    &err) == 0);
+		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway",
+		    &err) == -1);
+		CHECK_STR(err.msg, "--text-lines is an option of the local OCR "
+		    "(--text-lines): it cannot be used with the gateway "
+		    "recogniser");
+		CHECK(parse(&o, &err, 5, tl_rate) == 0);
+		CHECK(options_check_backend(&o, OPTIONS_LOCAL, "local",
+		    &err) == -1);
+		CHECK_STR(err.msg, "--rate is an option of the gateway: it "
+		    "cannot be used with the local recogniser");
+		CHECK(parse(&o, &err, 4, gw_models) == 0);
+		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway",
+		    &err) == -1);
+		CHECK_STR(err.msg, "--models is an option of the local OCR "
+		    "(--text-lines): it cannot be used with the gateway "
+		    "recogniser");
+		CHECK(parse(&o, &err, 5, tl_csv) == -1);
+		CHECK(strncmp(err.msg, "--text-lines prints ndjson text lines",
+		    37) == 0);
+		CHECK(parse(&o, &err, 5, tl_jobs) == -1);
+		CHECK(parse(&o, &err, 4, tl_mask) == -1);
+		CHECK(parse(&o, &err, 5, tl_nd) == 0);
+		CHECK(parse(&o, &err, 4, empty) == -1);
+		CHECK_STR(err.msg, "--models: empty directory name");
+	}
 
 	/* The one calendar check: no 29 February outside leap years. */
 	CHECK(parse(&o, &err, 4, bad_date) == -1);
