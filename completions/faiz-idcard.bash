@@ -33,7 +33,7 @@ _faiz_idcard()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	opts=(-f --format -o --output --raw --save-images --images --force
-		--profile --endpoint --config --timeout --connect-timeout --rate
+		--engine --profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure -v --verbose -q --quiet
@@ -55,6 +55,10 @@ _faiz_idcard()
 	case $prev in
 	-f | --format)
 		mapfile -t COMPREPLY < <(compgen -W "table json ndjson csv xlsx" -- "$cur")
+		return 0
+		;;
+	--engine)
+		mapfile -t COMPREPLY < <(compgen -W "auto faiz local" -- "$cur")
 		return 0
 		;;
 	--images)

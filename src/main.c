@@ -13,6 +13,7 @@
 #include "gather.h"
 #include "exitcode.h"
 #include "gw.h"
+#include "loc_engine.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
@@ -156,7 +157,7 @@ hook_progress(void *ctx, const struct batch_stats *s)
 }
 
 static void
-summary(const struct batch_stats *s, int dry_run)
+summary(const struct batch_stats *s, int dry_run, const char *engine)
 {
 	const struct recog_stats *b = &s->backend;
 
@@ -167,10 +168,18 @@ summary(const struct batch_stats *s, int dry_run)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
+	/* An engine that charges nothing sends nothing: no refusals, no points. */
+	if (b->price == 0) {
+		fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
+		    "%zu not sent, %.1f s, %s engine (nothing sent)\n",
+		    s->recognised, s->failed, s->skipped, s->not_sent,
+		    s->elapsed, engine);
+		return;
+	}
 	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
+	    "%zu not sent, %zu refused, %zu points charged, %.1f s, %s engine\n",
 	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
-	    b->charged * b->price, s->elapsed);
+	    b->charged * b->price, s->elapsed, engine);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -223,7 +232,7 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->secret_key = creds->secret_key;
 	gs->rate = o->rate;
 	gs->retries = o->retries;
-	gs->jobs = o->jobs;
+	gs->jobs = o->jobs != 0 ? o->jobs : GW_DEFAULT_JOBS;
 	gs->raw = o->raw;
 	gs->dry_run = o->dry_run;
 	gs->no_resize = o->no_resize;
@@ -307,6 +316,8 @@ main(int argc, char **argv)
 	struct strlist warnings = { 0 };
 	struct batch_conf bc;
 	struct gw_settings gs;
+	struct loc_engine_settings ls;
+	const char *engine = "faiz";
 	struct recog recog;
 	enum batch_end end;
 	struct batch_hooks hooks;
@@ -331,10 +342,7 @@ main(int argc, char **argv)
 	current_run = &run;
 
 	/* Parse options. */
-	/* The gateway is the only recogniser so far; the check is from data. */
-	if (options_parse(&opts, argc, argv, &err) == -1 ||
-	    options_check_backend(&opts, OPTIONS_GATEWAY, "gateway",
-	    &err) == -1)
+	if (options_parse(&opts, argc, argv, &err) == -1)
 		return usage(err.msg);
 	if (opts.help) {
 		printf("%s\n%s", options_synopsis, options_help);
@@ -357,11 +365,21 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* Load credentials (a dry run needs none). */
+	/*
+	 * Choose the engine and load credentials. A dry run prices calls to
+	 * the service, so it is the faiz engine's and needs no keys.
+	 */
 	cin.opt_profile = opts.profile;
 	cin.opt_endpoint = opts.endpoint;
 	cin.opt_config = opts.config;
+	cin.opt_engine = opts.engine;
 	cin.getenv = NULL; /* getenv(3) */
+	if (opts.dry_run) {
+		if (opts.engine != NULL && strcmp(opts.engine, "local") == 0)
+			return usage("--dry-run prices calls to the faiz "
+			    "engine: the local engine costs nothing");
+		creds.engine = ENGINE_FAIZ;
+	}
 	crc = opts.dry_run || opts.check_id ? CONFIG_OK :
 	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
@@ -372,6 +390,24 @@ main(int argc, char **argv)
 		msg(err.msg);
 		config_free(&creds);
 		return crc == CONFIG_ERR_CREDS ? EXIT_AUTH : EXIT_USAGE;
+	}
+	engine = creds.engine == ENGINE_LOCAL ? "local" : "faiz";
+	if (!opts.check_id && options_check_backend(&opts,
+	    creds.engine == ENGINE_LOCAL ? OPTIONS_LOCAL : OPTIONS_GATEWAY,
+	    engine, &err) == -1) {
+		/* Say why auto chose the local engine: no keys were found. */
+		if (creds.engine_from != NULL &&
+		    strcmp(creds.engine_from, "no credentials") == 0) {
+			char why[sizeof(err.msg) + 160];
+
+			snprintf(why, sizeof(why), "%s (no credentials are "
+			    "configured, so the local engine runs: configure "
+			    "keys, or give --engine faiz)", err.msg);
+			config_free(&creds);
+			return usage(why);
+		}
+		config_free(&creds);
+		return usage(err.msg);
 	}
 	/* Gather the inputs. */
 	gopts.recursive = opts.recursive;
@@ -469,7 +505,14 @@ main(int argc, char **argv)
 	hooks.error = hook_error;
 	hooks.progress = (!opts.quiet && isatty(STDERR_FILENO)) ?
 	    hook_progress : NULL;
-	if (gw_new(&gs, &recog, &err) == -1) {
+	if (creds.engine == ENGINE_LOCAL) {
+		ls.jobs = (int)opts.jobs; /* 0: one per core */
+		ls.save_images = bc.save_dir != NULL;
+		crc = loc_engine_new(&ls, &recog, &err);
+	} else {
+		crc = gw_new(&gs, &recog, &err);
+	}
+	if (crc == -1) {
 		msg(err.msg);
 		rc = EXIT_UNAVAILABLE;
 		goto finish;
@@ -520,7 +563,7 @@ finish:
 		if (run.present.invalid > 0 && rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
 	} else if (!opts.quiet) {
-		summary(&stats, opts.dry_run);
+		summary(&stats, opts.dry_run, engine);
 	}
 	/* --strict: a warning is a failure. */
 	if (opts.strict && run.present.warned > 0) {

@@ -17,6 +17,7 @@ struct options {
 	const char *profile;     /* --profile NAME */
 	const char *endpoint;    /* --endpoint URL */
 	const char *config;      /* --config FILE */
+	const char *engine;      /* --engine local|faiz|auto, NULL if not given */
 	double timeout;          /* --timeout SECONDS, total per request */
 	double connect_timeout;  /* --connect-timeout SECONDS */
 	int insecure;            /* --insecure: no TLS certificate verification */
@@ -27,7 +28,7 @@ struct options {
 	int null_sep;            /* -0 */
 	const char *files_from;  /* --files-from FILE */
 	int no_resize;           /* --no-resize */
-	long jobs;               /* -j N */
+	long jobs;               /* -j N; 0: the engine's default */
 	int unordered;           /* --unordered */
 	int dry_run;             /* --dry-run */
 	const char *resume;      /* --resume FILE */
@@ -55,6 +56,7 @@ int options_parse(struct options *opts, int argc, char **argv, struct fz_err *er
 
 /* Recognisers, as bits of the option table's backends column. */
 #define OPTIONS_GATEWAY (1u << 0)
+#define OPTIONS_LOCAL (1u << 1)
 
 /*
  * Is every option given one that the recogniser backend (an OPTIONS_*

@@ -37,12 +37,12 @@ main(void)
 	CHECK(parse(&o, &err, 4, rate) == 0);
 	CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway", &err) == 0);
 	CHECK(options_check_backend(&o, OTHER, "local", &err) == -1);
-	CHECK_STR(err.msg, "--rate is an option of the gateway: it cannot be "
-	    "used with the local recogniser");
+	CHECK_STR(err.msg, "--rate is an option of the faiz engine: it cannot "
+	    "be used with the local engine");
 	CHECK(parse(&o, &err, 4, dry) == 0);
 	CHECK(options_check_backend(&o, OTHER, "local", &err) == -1);
-	CHECK_STR(err.msg, "--dry-run is an option of the gateway: it cannot "
-	    "be used with the local recogniser");
+	CHECK_STR(err.msg, "--dry-run is an option of the faiz engine: it "
+	    "cannot be used with the local engine");
 
 	/* Defaults are not "given". */
 	CHECK(parse(&o, &err, 4, rate) == 0 && o.retries == 3);
