@@ -19,6 +19,9 @@
 #include "outfile.h"
 #include "present.h"
 #include "resume.h"
+#include "srv_http.h"
+#include "srv_opts.h"
+#include "srv_recog.h"
 #include "termsafe.h"
 #include "version.h"
 
@@ -307,6 +310,85 @@ check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 	return rc;
 }
 
+/* The server's log lines (no personal data in them) on stderr. */
+static void
+serve_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, PROG " serve: %s\n", line);
+	fflush(stderr);
+}
+
+/*
+ * faiz-idcard serve: the service's endpoint over the local engine, until
+ * SIGTERM or SIGINT. The signals are blocked before any thread starts, so
+ * that srv_http_run alone takes them.
+ */
+static int
+serve(int argc, char **argv)
+{
+	struct srv_opts so;
+	struct loc_engine_settings ls;
+	struct recog rc;
+	struct srv_engine eng;
+	struct srv_recog *sr = NULL;
+	struct srv_http *http = NULL;
+	struct fz_err err;
+	sigset_t set;
+	int rc_made = 0, status = EXIT_UNAVAILABLE;
+
+	if (srv_opts_parse(&so, argc, argv, &err) == -1) {
+		msg(err.msg);
+		fprintf(stderr, "%s", srv_opts_synopsis);
+		return EXIT_USAGE;
+	}
+	if (so.help) {
+		printf("%s\n%s", srv_opts_synopsis, srv_opts_help);
+		return EXIT_OK;
+	}
+	if (srv_signals_block(&set, &err) == -1) {
+		msg(err.msg);
+		return EXIT_UNAVAILABLE;
+	}
+	memset(&ls, 0, sizeof(ls));
+	ls.jobs = (int)so.jobs; /* 0: one per processor */
+	ls.save_images = 1;     /* the answer carries the cut-out images */
+	if (loc_engine_new(&ls, &rc, &err) == -1) {
+		msg(err.msg);
+		return EXIT_USAGE;
+	}
+	rc_made = 1;
+	if ((sr = srv_recog_new(&rc, &eng, &err)) == NULL) {
+		msg(err.msg);
+		goto out;
+	}
+	/* One server worker per engine thread: the queue holds the rest. */
+	so.cfg.workers = so.jobs > 0 ? (int)so.jobs :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN);
+	so.cfg.log = so.quiet ? NULL : serve_log;
+	if ((http = srv_http_start(&so.cfg, &eng, &err)) == NULL) {
+		msg(err.msg);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	/* The models are loaded: ready from the first request. */
+	srv_http_set_ready(http, true);
+	if (!so.quiet) {
+		fprintf(stderr, PROG " serve: listening on %s://%s (port %u), "
+		    "local engine, %d workers\n", so.cfg.tls_cert != NULL ?
+		    "https" : "http", so.cfg.listen, srv_http_port(http),
+		    so.cfg.workers);
+		fflush(stderr);
+	}
+	status = srv_http_run(http, &set) == 0 ? EXIT_OK : EXIT_UNAVAILABLE;
+out:
+	srv_http_free(http);
+	srv_recog_free(sr);
+	if (rc_made)
+		rc.ops->free(rc.be);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -340,6 +422,10 @@ main(int argc, char **argv)
 	memset(&in, 0, sizeof(in));
 	memset(&resume, 0, sizeof(resume));
 	current_run = &run;
+
+	/* "serve" as the first operand starts the server; a file is ./serve. */
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+		return serve(argc - 1, argv + 1);
 
 	/* Parse options. */
 	if (options_parse(&opts, argc, argv, &err) == -1)

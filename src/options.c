@@ -560,3 +560,15 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	}
 	return 0;
 }
+
+int
+options_number(const char *s, double min, double max, double *out)
+{
+	return parse_double(s, min, max, out);
+}
+
+int
+options_whole(const char *s, long min, long max, long *out)
+{
+	return parse_long(s, min, max, out);
+}

@@ -71,4 +71,11 @@ int options_check_backend(const struct options *o, unsigned backend,
 extern const char options_synopsis[];
 extern const char options_help[];
 
+/*
+ * A decimal number within [min, max] (finite), or a whole number within
+ * [min, max], as every option reads them; 0, or -1 for anything else.
+ */
+int options_number(const char *s, double min, double max, double *out);
+int options_whole(const char *s, long min, long max, long *out);
+
 #endif
