@@ -188,6 +188,11 @@ check-valgrind: faiz-idcard
 bench: faiz-idcard
 	bash tests/bench.sh
 
+# serve under wrk (16 connections, 30 s) against the batch tool on the same
+# images: throughput, latency, errors, RSS (a benchmark, never part of check).
+bench-serve: faiz-idcard models
+	bash tests/bench-serve.sh
+
 # The runtime against ONNX Runtime 1.30, one thread each (a benchmark, never
 # part of check): CPU time per det and rec pass, peak RSS, BLAS used.
 bench-engine: models
@@ -291,5 +296,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind bench bench-engine unit lint-man deps models models-verify install uninstall format clean \
+.PHONY: all check check-valgrind bench bench-engine bench-serve unit lint-man deps models models-verify install uninstall format clean \
 	fuzz fuzz-build fuzz-regress nn-bench loc-demo

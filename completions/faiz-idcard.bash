@@ -23,6 +23,30 @@ _faiz_idcard_profiles()
 		-- "$config" 2>/dev/null
 }
 
+# faiz-idcard serve [options]: the server's own options.
+_faiz_idcard_serve()
+{
+	local cur=$1 prev=$2
+	case $prev in
+	--keys | --tls-cert | --tls-key)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
+	--models)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return 0
+		;;
+	--listen | --redis | -j | --jobs | --queue | --request-timeout)
+		return 0
+		;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -W "--listen --keys --redis
+		--require-body-hash -j --jobs --queue --request-timeout --tls-cert
+		--tls-key --models -q --quiet -h --help" -- "$cur")
+}
+
 _faiz_idcard()
 {
 	local cur prev word
@@ -33,7 +57,7 @@ _faiz_idcard()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	opts=(-f --format -o --output --raw --save-images --images --force
-		--profile --endpoint --config --timeout --connect-timeout --rate
+		--engine --profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure --text-lines
@@ -52,9 +76,18 @@ _faiz_idcard()
 		prev=${COMP_WORDS[COMP_CWORD - 2]}
 	fi
 
+	if ((COMP_CWORD > 1)) && [[ ${COMP_WORDS[1]} == serve ]]; then
+		_faiz_idcard_serve "$cur" "$prev"
+		return 0
+	fi
+
 	case $prev in
 	-f | --format)
 		mapfile -t COMPREPLY < <(compgen -W "table json ndjson csv xlsx" -- "$cur")
+		return 0
+		;;
+	--engine)
+		mapfile -t COMPREPLY < <(compgen -W "auto faiz local" -- "$cur")
 		return 0
 		;;
 	--images)
@@ -103,6 +136,8 @@ _faiz_idcard()
 	# Operands: JPEG files, and directories to look into ("-", a path list
 	# on standard input, is typed as it is).
 	compopt -o filenames 2>/dev/null
+	# The first operand may be the word serve, which starts the server.
+	((COMP_CWORD == 1)) && [[ serve == "$cur"* ]] && COMPREPLY+=(serve)
 	while IFS= read -r word; do
 		if [[ -d $word ]]; then
 			COMPREPLY+=("$word")

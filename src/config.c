@@ -123,6 +123,7 @@ config_file_free(struct config_file *f)
 	free(f->access_key);
 	free_secret(f->secret_key);
 	free(f->endpoint);
+	free(f->engine);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -218,6 +219,10 @@ config_parse(const char *text, size_t len, const char *path,
 			slot = &out->endpoint;
 			if (in_profile)
 				out->endpoint_line = lineno;
+		} else if (span_is(kb, ke, "engine")) {
+			slot = &out->engine;
+			if (in_profile)
+				out->engine_line = lineno;
 		} else if (b == e) {
 			/*
 			 * "c2VjcmV0=": a base64 secret pasted on its own line
@@ -491,6 +496,56 @@ nonempty(const char *s)
 }
 
 int
+config_engine_parse(const char *s, enum config_engine *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = ENGINE_AUTO;
+	else if (strcmp(s, "faiz") == 0)
+		*out = ENGINE_FAIZ;
+	else if (strcmp(s, "local") == 0)
+		*out = ENGINE_LOCAL;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * The engine asked for: --engine beats $FAIZ_ENGINE beats engine = in the
+ * profile; auto when none says. 0, or -1 with err for a word that is none
+ * of the three (quoted: it is no secret, and bounded).
+ */
+static int
+engine_choice(const struct config_in *in, const char *(*env)(const char *),
+    const struct config_file *cf, const char *path, enum config_engine *out,
+    char **from, struct fz_err *err)
+{
+	const char *v;
+	char *src;
+
+	if ((v = in->opt_engine) != NULL)
+		src = strdup("--engine");
+	else if ((v = env_get(env, "FAIZ_ENGINE")) != NULL)
+		src = strdup("FAIZ_ENGINE");
+	else if ((v = nonempty(cf->engine)) != NULL)
+		src = fz_printf("%s:%lu", path, cf->engine_line);
+	else
+		src = strdup("the default");
+	if (src == NULL) {
+		fz_seterr(err, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	*out = ENGINE_AUTO;
+	if (v != NULL && config_engine_parse(v, out) == -1) {
+		fz_seterr(err, "%s: unknown engine '%.40s' (expected local, "
+		    "faiz or auto)", src, v);
+		free(src);
+		return -1;
+	}
+	*from = src;
+	return 0;
+}
+
+int
 config_resolve(const struct config_in *in, struct creds *out,
     struct strlist *warnings, struct fz_err *err)
 {
@@ -569,6 +624,25 @@ config_resolve(const struct config_in *in, struct creds *out,
 		ak = envak != NULL ? envak : nonempty(cf.access_key);
 		sk = envsk != NULL ? envsk : nonempty(cf.secret_key);
 	}
+	if (engine_choice(in, env, &cf, out->config_path, &out->engine,
+	    &out->engine_from, err) == -1)
+		goto fail;
+	/*
+	 * auto runs the local engine when no key is configured at all; one
+	 * key without the other is a mistake to report, not a reason to
+	 * switch engines behind the user's back.
+	 */
+	if (out->engine == ENGINE_AUTO && ak == NULL && sk == NULL) {
+		free(out->engine_from);
+		if ((out->engine_from = strdup("no credentials")) == NULL)
+			goto nomem;
+		out->engine = ENGINE_LOCAL;
+	}
+	if (out->engine == ENGINE_LOCAL) {
+		config_file_free(&cf);
+		return CONFIG_OK;
+	}
+	out->engine = ENGINE_FAIZ;
 	if ((ak != NULL && (out->access_key = strdup(ak)) == NULL) ||
 	    (sk != NULL && (out->secret_key = strdup(sk)) == NULL))
 		goto nomem;
@@ -622,6 +696,7 @@ config_free(struct creds *c)
 	free(c->access_key);
 	free_secret(c->secret_key);
 	free(c->endpoint);
+	free(c->engine_from);
 	free(c->profile);
 	free(c->config_path);
 	memset(c, 0, sizeof(*c));

@@ -9,8 +9,19 @@
 #define CONFIG_DEFAULT_ENDPOINT "http://api-gateway.tempeisite.xyz"
 #define CONFIG_MAX_SIZE (1024 * 1024) /* a larger config file is an error */
 
+/* Which recogniser runs: --engine, $FAIZ_ENGINE, engine = in the profile. */
+enum config_engine {
+	ENGINE_AUTO = 0, /* faiz when credentials are configured, else local */
+	ENGINE_FAIZ,     /* the Faiz service's gateway: paid, remote */
+	ENGINE_LOCAL     /* this machine's engine: no network, no points */
+};
+
+/* "auto", "faiz", "local" into *out; 0, or -1 for any other word. */
+int config_engine_parse(const char *s, enum config_engine *out);
+
 struct config_in {
 	const char *opt_profile;  /* --profile or NULL */
+	const char *opt_engine;   /* --engine or NULL */
 	const char *opt_endpoint; /* --endpoint or NULL */
 	const char *opt_config;   /* --config or NULL */
 	/* getenv, or a fake in tests; NULL means getenv(3). */
@@ -22,6 +33,11 @@ struct creds {
 	char *secret_key;  /* owned, non-empty after success; wiped by config_free */
 	char *endpoint;    /* owned, validated, no trailing slash */
 	char *profile;     /* the profile used */
+	enum config_engine engine; /* ENGINE_FAIZ or ENGINE_LOCAL after success;
+			      with ENGINE_LOCAL the keys may be NULL */
+	char *engine_from; /* where the engine was chosen, for messages:
+			      "--engine", "FAIZ_ENGINE", "FILE:LINE", or
+			      "no credentials" (auto without keys) */
 	char *config_path; /* the config file considered, even if it did not
 			      exist; NULL only when HOME is unset */
 	int config_read;   /* 1 when the file existed and was read */
@@ -34,7 +50,9 @@ enum config_status {
 };
 
 /*
- * Resolve credentials, endpoint and profile. Returns CONFIG_OK, or an
+ * Resolve the engine, credentials, endpoint and profile. The local engine
+ * needs no keys: auto chooses it when neither key is configured anywhere
+ * (a profile named by --profile or $FAIZ_PROFILE must still exist). Returns CONFIG_OK, or an
  * enum config_status with the message in err (out is then left empty).
  * Warnings (unknown keys, file mode) are appended to warnings, which may be
  * NULL. No message or warning ever holds the secret key.
@@ -50,6 +68,8 @@ struct config_file {
 	char *secret_key;
 	char *endpoint;
 	unsigned long endpoint_line; /* line of endpoint, for messages */
+	char *engine;      /* engine = from [profile], or NULL */
+	unsigned long engine_line;
 	int profile_seen;  /* [profile] appears in the file */
 	int has_secret;    /* some section holds a non-empty secret_key */
 };

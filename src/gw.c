@@ -681,7 +681,7 @@ gw_free(void *be)
 }
 
 static const struct recog_ops gw_ops = {
-	"gateway", gw_read_limits, gw_capacity, gw_pending, gw_submit,
+	"faiz", gw_read_limits, gw_capacity, gw_pending, gw_submit,
 	gw_wait, gw_next, gw_stop_reason, gw_stop, gw_cancel, gw_stats,
 	gw_free
 };

@@ -11,6 +11,9 @@
 /* The interface's path, added to the endpoint for every request. */
 #define GW_API_PATH "/api/ai/ocr/idcard"
 
+/* Uploads in flight when -j is not given: the service admits one a second. */
+#define GW_DEFAULT_JOBS 2
+
 /* The gateway backend's own settings; main fills them from the options. */
 struct gw_settings {
 	const char *endpoint;     /* scheme://host[:port], the interface path is added */
@@ -18,7 +21,7 @@ struct gw_settings {
 	const char *secret_key;
 	double rate;              /* requests per second for the run */
 	long retries;
-	long jobs;                /* uploads in flight */
+	long jobs;                /* uploads in flight (GW_DEFAULT_JOBS unless -j) */
 	int raw;                  /* keep the untouched answer */
 	int dry_run;              /* no network: plan the preparation only */
 	int no_resize;            /* send files as they are */

@@ -13,11 +13,15 @@
 #include "gather.h"
 #include "exitcode.h"
 #include "gw.h"
+#include "loc_engine.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
 #include "present.h"
 #include "resume.h"
+#include "srv_http.h"
+#include "srv_opts.h"
+#include "srv_recog.h"
 #include "termsafe.h"
 #include "textrun.h"
 #include "version.h"
@@ -157,7 +161,7 @@ hook_progress(void *ctx, const struct batch_stats *s)
 }
 
 static void
-summary(const struct batch_stats *s, int dry_run)
+summary(const struct batch_stats *s, int dry_run, const char *engine)
 {
 	const struct recog_stats *b = &s->backend;
 
@@ -168,10 +172,18 @@ summary(const struct batch_stats *s, int dry_run)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
+	/* An engine that charges nothing sends nothing: no refusals, no points. */
+	if (b->price == 0) {
+		fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
+		    "%zu not sent, %.1f s, %s engine (nothing sent)\n",
+		    s->recognised, s->failed, s->skipped, s->not_sent,
+		    s->elapsed, engine);
+		return;
+	}
 	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
+	    "%zu not sent, %zu refused, %zu points charged, %.1f s, %s engine\n",
 	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
-	    b->charged * b->price, s->elapsed);
+	    b->charged * b->price, s->elapsed, engine);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -224,7 +236,7 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->secret_key = creds->secret_key;
 	gs->rate = o->rate;
 	gs->retries = o->retries;
-	gs->jobs = o->jobs;
+	gs->jobs = o->jobs != 0 ? o->jobs : GW_DEFAULT_JOBS;
 	gs->raw = o->raw;
 	gs->dry_run = o->dry_run;
 	gs->no_resize = o->no_resize;
@@ -395,6 +407,85 @@ text_lines(const struct options *o)
 	return rc;
 }
 
+/* The server's log lines (no personal data in them) on stderr. */
+static void
+serve_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, PROG " serve: %s\n", line);
+	fflush(stderr);
+}
+
+/*
+ * faiz-idcard serve: the service's endpoint over the local engine, until
+ * SIGTERM or SIGINT. The signals are blocked before any thread starts, so
+ * that srv_http_run alone takes them.
+ */
+static int
+serve(int argc, char **argv)
+{
+	struct srv_opts so;
+	struct loc_engine_settings ls;
+	struct recog rc;
+	struct srv_engine eng;
+	struct srv_recog *sr = NULL;
+	struct srv_http *http = NULL;
+	struct fz_err err;
+	sigset_t set;
+	int rc_made = 0, status = EXIT_UNAVAILABLE;
+
+	if (srv_opts_parse(&so, argc, argv, &err) == -1) {
+		msg(err.msg);
+		fprintf(stderr, "%s", srv_opts_synopsis);
+		return EXIT_USAGE;
+	}
+	if (so.help) {
+		printf("%s\n%s", srv_opts_synopsis, srv_opts_help);
+		return EXIT_OK;
+	}
+	if (srv_signals_block(&set, &err) == -1) {
+		msg(err.msg);
+		return EXIT_UNAVAILABLE;
+	}
+	memset(&ls, 0, sizeof(ls));
+	ls.jobs = (int)so.jobs; /* 0: one per processor */
+	ls.save_images = 1;     /* the answer carries the cut-out images */
+	if (loc_engine_new(&ls, &rc, &err) == -1) {
+		msg(err.msg);
+		return EXIT_USAGE;
+	}
+	rc_made = 1;
+	if ((sr = srv_recog_new(&rc, &eng, &err)) == NULL) {
+		msg(err.msg);
+		goto out;
+	}
+	/* One server worker per engine thread: the queue holds the rest. */
+	so.cfg.workers = so.jobs > 0 ? (int)so.jobs :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN);
+	so.cfg.log = so.quiet ? NULL : serve_log;
+	if ((http = srv_http_start(&so.cfg, &eng, &err)) == NULL) {
+		msg(err.msg);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	/* The models are loaded: ready from the first request. */
+	srv_http_set_ready(http, true);
+	if (!so.quiet) {
+		fprintf(stderr, PROG " serve: listening on %s://%s (port %u), "
+		    "local engine, %d workers\n", so.cfg.tls_cert != NULL ?
+		    "https" : "http", so.cfg.listen, srv_http_port(http),
+		    so.cfg.workers);
+		fflush(stderr);
+	}
+	status = srv_http_run(http, &set) == 0 ? EXIT_OK : EXIT_UNAVAILABLE;
+out:
+	srv_http_free(http);
+	srv_recog_free(sr);
+	if (rc_made)
+		rc.ops->free(rc.be);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -404,6 +495,8 @@ main(int argc, char **argv)
 	struct strlist warnings = { 0 };
 	struct batch_conf bc;
 	struct gw_settings gs;
+	struct loc_engine_settings ls;
+	const char *engine = "faiz";
 	struct recog recog;
 	enum batch_end end;
 	struct batch_hooks hooks;
@@ -427,6 +520,10 @@ main(int argc, char **argv)
 	memset(&resume, 0, sizeof(resume));
 	current_run = &run;
 
+	/* "serve" as the first operand starts the server; a file is ./serve. */
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+		return serve(argc - 1, argv + 1);
+
 	/* Parse options. */
 	/* Which options a recogniser takes is data: the option table's. */
 	if (options_parse(&opts, argc, argv, &err) == -1)
@@ -437,10 +534,6 @@ main(int argc, char **argv)
 		fputs(options_synopsis, stderr);
 		return EXIT_USAGE;
 	}
-	if (!opts.text_lines &&
-	    options_check_backend(&opts, OPTIONS_GATEWAY, "gateway",
-	    &err) == -1)
-		return usage(err.msg);
 	if (opts.help) {
 		printf("%s\n%s", options_synopsis, options_help);
 		return EXIT_OK;
@@ -451,6 +544,11 @@ main(int argc, char **argv)
 	}
 	if (opts.text_lines)
 		return text_lines(&opts);
+	/* An engine named on the command line: its options, before any keys. */
+	if (opts.engine != NULL && strcmp(opts.engine, "auto") != 0 &&
+	    options_check_backend(&opts, strcmp(opts.engine, "local") == 0 ?
+	    OPTIONS_LOCAL : OPTIONS_GATEWAY, opts.engine, &err) == -1)
+		return usage(err.msg);
 	/* The table is for a person at a terminal; files and pipes get ndjson. */
 	if (opts.format == FORMAT_AUTO)
 		opts.format = (opts.output == NULL && opts.resume == NULL &&
@@ -464,11 +562,21 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	/* Load credentials (a dry run needs none). */
+	/*
+	 * Choose the engine and load credentials. A dry run prices calls to
+	 * the service, so it is the faiz engine's and needs no keys.
+	 */
 	cin.opt_profile = opts.profile;
 	cin.opt_endpoint = opts.endpoint;
 	cin.opt_config = opts.config;
+	cin.opt_engine = opts.engine;
 	cin.getenv = NULL; /* getenv(3) */
+	if (opts.dry_run) {
+		if (opts.engine != NULL && strcmp(opts.engine, "local") == 0)
+			return usage("--dry-run prices calls to the faiz "
+			    "engine: the local engine costs nothing");
+		creds.engine = ENGINE_FAIZ;
+	}
 	crc = opts.dry_run || opts.check_id ? CONFIG_OK :
 	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
@@ -479,6 +587,24 @@ main(int argc, char **argv)
 		msg(err.msg);
 		config_free(&creds);
 		return crc == CONFIG_ERR_CREDS ? EXIT_AUTH : EXIT_USAGE;
+	}
+	engine = creds.engine == ENGINE_LOCAL ? "local" : "faiz";
+	if (!opts.check_id && options_check_backend(&opts,
+	    creds.engine == ENGINE_LOCAL ? OPTIONS_LOCAL : OPTIONS_GATEWAY,
+	    engine, &err) == -1) {
+		/* Say why auto chose the local engine: no keys were found. */
+		if (creds.engine_from != NULL &&
+		    strcmp(creds.engine_from, "no credentials") == 0) {
+			char why[sizeof(err.msg) + 160];
+
+			snprintf(why, sizeof(why), "%s (no credentials are "
+			    "configured, so the local engine runs: configure "
+			    "keys, or give --engine faiz)", err.msg);
+			config_free(&creds);
+			return usage(why);
+		}
+		config_free(&creds);
+		return usage(err.msg);
 	}
 	/* Gather the inputs. */
 	gopts.recursive = opts.recursive;
@@ -576,7 +702,14 @@ main(int argc, char **argv)
 	hooks.error = hook_error;
 	hooks.progress = (!opts.quiet && isatty(STDERR_FILENO)) ?
 	    hook_progress : NULL;
-	if (gw_new(&gs, &recog, &err) == -1) {
+	if (creds.engine == ENGINE_LOCAL) {
+		ls.jobs = (int)opts.jobs; /* 0: one per core */
+		ls.save_images = bc.save_dir != NULL;
+		crc = loc_engine_new(&ls, &recog, &err);
+	} else {
+		crc = gw_new(&gs, &recog, &err);
+	}
+	if (crc == -1) {
 		msg(err.msg);
 		rc = EXIT_UNAVAILABLE;
 		goto finish;
@@ -627,7 +760,7 @@ finish:
 		if (run.present.invalid > 0 && rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
 	} else if (!opts.quiet) {
-		summary(&stats, opts.dry_run);
+		summary(&stats, opts.dry_run, engine);
 	}
 	/* --strict: a warning is a failure. */
 	if (opts.strict && run.present.warned > 0) {

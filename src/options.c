@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h" /* config_engine_parse */
 #include "idnum.h"
 #include "record.h"
 #include "version.h"
 
 const char options_synopsis[] =
     "usage: faiz-idcard [-0qrvV] [-f format] [-j jobs] [-o file] [--raw]\n"
-    "                   [--save-images dir] [--images list] [--force]\n"
+    "                   [--save-images dir] [--images list] [--force] [--engine engine]\n"
     "                   [--profile name] [--endpoint url] [--config file]\n"
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
@@ -36,6 +37,9 @@ const char options_help[] =
     "      --save-images DIR    save the returned images into DIR\n"
     "      --images LIST        which images to save: cropped,portrait,id_number\n"
     "      --force              overwrite existing files\n"
+    "      --engine ENGINE      faiz (the paid service), local (this machine:\n"
+    "                           nothing sent) or auto (default: faiz when\n"
+    "                           credentials are configured, else local)\n"
     "      --profile NAME       config file section (default: default)\n"
     "      --endpoint URL       gateway URL (default: " "http://api-gateway.tempeisite.xyz" ")\n"
     "      --config FILE        config file (default: ~/.config/faiz/config)\n"
@@ -44,7 +48,8 @@ const char options_help[] =
     "                           time to connect (default: 10)\n"
     "      --rate R             requests per second for the run (default: 1)\n"
     "      --retries N          retries for network and server failures (default: 3)\n"
-    "  -j, --jobs N             uploads in flight at once (default: 2)\n"
+    "  -j, --jobs N             images in flight at once (default: 2 for faiz,\n"
+    "                           one per processor for local)\n"
     "  -r, --recursive          descend into subdirectories of directory operands\n"
     "  -0, --null               path lists are NUL-separated (find -print0)\n"
     "      --files-from FILE    read paths from FILE, one per line (- for stdin)\n"
@@ -105,6 +110,7 @@ enum long_only {
 	OPT_AS_OF,
 	OPT_BOM,
 	OPT_NO_TAB,
+	OPT_ENGINE,
 	OPT_CACERT,
 	OPT_INSECURE,
 	OPT_TEXT_LINES,
@@ -128,9 +134,10 @@ static const struct opt_def {
 	{ { "save-images", required_argument, NULL, OPT_SAVE_IMAGES }, 0 },
 	{ { "images", required_argument, NULL, OPT_IMAGES }, 0 },
 	{ { "force", no_argument, NULL, OPT_FORCE }, 0 },
-	{ { "profile", required_argument, NULL, OPT_PROFILE }, OPTIONS_GATEWAY },
+	{ { "engine", required_argument, NULL, OPT_ENGINE }, 0 },
+	{ { "profile", required_argument, NULL, OPT_PROFILE }, 0 },
 	{ { "endpoint", required_argument, NULL, OPT_ENDPOINT }, OPTIONS_GATEWAY },
-	{ { "config", required_argument, NULL, OPT_CONFIG }, OPTIONS_GATEWAY },
+	{ { "config", required_argument, NULL, OPT_CONFIG }, 0 },
 	{ { "timeout", required_argument, NULL, OPT_TIMEOUT }, OPTIONS_GATEWAY },
 	{ { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT }, OPTIONS_GATEWAY },
 	{ { "rate", required_argument, NULL, OPT_RATE }, OPTIONS_GATEWAY },
@@ -186,10 +193,10 @@ options_check_backend(const struct options *o, unsigned backend,
 		if (!(o->given & (1ULL << i)) || opt_table[i].backends == 0 ||
 		    (opt_table[i].backends & backend))
 			continue;
-		fz_seterr(err, "--%s is an option of the %s: it cannot be "
-		    "used with the %s recogniser", opt_table[i].o.name,
-		    opt_table[i].backends & OPTIONS_GATEWAY ? "gateway" :
-		    "local OCR (--text-lines)", name);
+		fz_seterr(err, "--%s is an option of the %s engine: it cannot "
+		    "be used with the %s engine", opt_table[i].o.name,
+		    opt_table[i].backends & OPTIONS_GATEWAY ? "faiz" : "local",
+		    name);
 		return -1;
 	}
 	return 0;
@@ -205,7 +212,7 @@ options_defaults(struct options *o)
 	o->connect_timeout = 10;
 	o->rate = 1;
 	o->retries = 3;
-	o->jobs = 2;
+	o->jobs = 0;
 }
 
 /* A decimal number of seconds or a rate: finite, within [min, max]. */
@@ -316,6 +323,7 @@ int
 options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 {
 	int c, idx, images_set = 0;
+	enum config_engine eng;
 
 	/* Every option's bit must fit in struct options.given. */
 	typedef char given_fits[NOPTS <= 64 ? 1 : -1];
@@ -371,6 +379,14 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 			break;
 		case OPT_CONFIG:
 			o->config = optarg;
+			break;
+		case OPT_ENGINE:
+			if (config_engine_parse(optarg, &eng) == -1) {
+				fz_seterr(err, "--engine: '%.40s' is not local, "
+				    "faiz or auto", optarg);
+				return -1;
+			}
+			o->engine = optarg;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_double(optarg, 0.001, 86400, &o->timeout) == -1) {
@@ -580,4 +596,16 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+options_number(const char *s, double min, double max, double *out)
+{
+	return parse_double(s, min, max, out);
+}
+
+int
+options_whole(const char *s, long min, long max, long *out)
+{
+	return parse_long(s, min, max, out);
 }

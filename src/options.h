@@ -17,6 +17,7 @@ struct options {
 	const char *profile;     /* --profile NAME */
 	const char *endpoint;    /* --endpoint URL */
 	const char *config;      /* --config FILE */
+	const char *engine;      /* --engine local|faiz|auto, NULL if not given */
 	double timeout;          /* --timeout SECONDS, total per request */
 	double connect_timeout;  /* --connect-timeout SECONDS */
 	int insecure;            /* --insecure: no TLS certificate verification */
@@ -29,7 +30,7 @@ struct options {
 	int null_sep;            /* -0 */
 	const char *files_from;  /* --files-from FILE */
 	int no_resize;           /* --no-resize */
-	long jobs;               /* -j N */
+	long jobs;               /* -j N; 0: the engine's default */
 	int unordered;           /* --unordered */
 	int dry_run;             /* --dry-run */
 	const char *resume;      /* --resume FILE */
@@ -57,7 +58,7 @@ int options_parse(struct options *opts, int argc, char **argv, struct fz_err *er
 
 /* Recognisers, as bits of the option table's backends column. */
 #define OPTIONS_GATEWAY (1u << 0)
-/* The OCR models on this machine: --text-lines now, the local engine later. */
+/* The OCR models on this machine: the local engine and --text-lines. */
 #define OPTIONS_LOCAL (1u << 1)
 
 /*
@@ -72,5 +73,12 @@ int options_check_backend(const struct options *o, unsigned backend,
 /* The usage synopsis and the --help text. */
 extern const char options_synopsis[];
 extern const char options_help[];
+
+/*
+ * A decimal number within [min, max] (finite), or a whole number within
+ * [min, max], as every option reads them; 0, or -1 for anything else.
+ */
+int options_number(const char *s, double min, double max, double *out);
+int options_whole(const char *s, long min, long max, long *out);
 
 #endif

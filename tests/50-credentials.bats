@@ -346,9 +346,9 @@ EOF
 
 # --- missing credentials -----------------------------------------------------------
 
-@test "no credentials anywhere: exit 3, one message naming FAIZ_ACCESS_KEY and the config path" {
+@test "no credentials anywhere with --engine faiz: exit 3, one message naming FAIZ_ACCESS_KEY and the config path" {
 	export FAIZ_ENDPOINT="$EMU_URL"
-	faiz "$CARD"
+	faiz --engine faiz "$CARD"
 	assert_equal "$status" 3
 	assert_equal "$output" ""
 	assert_equal "$(grep -c . <<<"$stderr")" 1
@@ -357,9 +357,9 @@ EOF
 	assert_equal "$(nreq)" 0
 }
 
-@test "no credentials with XDG_CONFIG_HOME unset names \$HOME/.config/faiz/config" {
+@test "--engine faiz, no credentials, with XDG_CONFIG_HOME unset names \$HOME/.config/faiz/config" {
 	unset XDG_CONFIG_HOME
-	faiz "$CARD"
+	faiz --engine faiz "$CARD"
 	assert_equal "$status" 3
 	assert_equal "$(grep -c . <<<"$stderr")" 1
 	grep -qF FAIZ_ACCESS_KEY <<<"$stderr"

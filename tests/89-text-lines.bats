@@ -192,12 +192,12 @@ assert_lines_valid() { # w h
 
 @test "--text-lines: gateway options, record options and other formats are usage errors (exit 2)" {
 	local args
-	for args in "--rate 2" "--endpoint http://127.0.0.1:1" "--profile x" "--dry-run" \
+	for args in "--rate 2" "--endpoint http://127.0.0.1:1" "--timeout 9" "--dry-run" \
 		"--raw" "--insecure" "--no-resize"; do
 		# shellcheck disable=SC2086
 		run "$FAIZ" --text-lines $args "$BACK"
 		assert_failure 2
-		assert_line --index 0 --regexp "^faiz-idcard: --text-lines: --[a-z-]+ is an option of the gateway: it cannot be used with the local recogniser\$"
+		assert_line --index 0 --regexp "^faiz-idcard: --text-lines: --[a-z-]+ is an option of the faiz engine: it cannot be used with the local engine\$"
 		assert_output --partial "usage: faiz-idcard"
 	done
 	for args in "-f csv" "-f table" "--pair" "--mask" "--strict" "--check-id" \
@@ -215,10 +215,10 @@ assert_lines_valid() { # w h
 	assert_success
 }
 
-@test "--models without --text-lines is a usage error of the gateway run (exit 2)" {
-	run "$FAIZ" --models "$FAIZ_MODELS" "$BACK"
+@test "--models with the faiz engine is a usage error (exit 2)" {
+	run "$FAIZ" --engine faiz --models "$FAIZ_MODELS" "$BACK"
 	assert_failure 2
-	assert_line --index 0 "faiz-idcard: --models is an option of the local OCR (--text-lines): it cannot be used with the gateway recogniser"
+	assert_line --index 0 "faiz-idcard: --models is an option of the local engine: it cannot be used with the faiz engine"
 	run "$FAIZ" --models ''  --text-lines "$BACK"
 	assert_failure 2
 	assert_line --index 0 "faiz-idcard: --models: empty directory name"

@@ -51,6 +51,17 @@ man_section() {
 		insec' "$MAN"
 }
 
+# SYNOPSIS without the serve line (whose options are serve's own, checked
+# against src/srv_opts.c by tests/89-serve-cli.bats).
+man_synopsis() {
+	man_section SYNOPSIS | awk '/^\.Nm/ { skip = 0 } /^\.Cm serve/ { skip = 1 } !skip'
+}
+
+# The zsh completion without _faiz_idcard_serve (serve's own options).
+zsh_main() {
+	awk '/^_faiz_idcard_serve\(\) \{/ { skip = 1 } !skip { print } skip && /^\}/ { skip = 0 }' "$ZSH_COMP"
+}
+
 # The text of one subsection (.Ss NAME up to the next .Ss or .Sh).
 man_subsection() {
 	awk -v want="$1" '
@@ -140,7 +151,7 @@ bash_complete() {
 
 @test "man: every option in SYNOPSIS, by its short or long name" {
 	local syn name x
-	syn="$(man_section SYNOPSIS | fl_options)"
+	syn="$(man_synopsis | fl_options)"
 	while read -r name x; do
 		grep -qxF -- "-$x" <<<"$syn" || fail "-$x (--$name) missing from SYNOPSIS"
 	done < <(long_short_pairs)
@@ -154,7 +165,7 @@ bash_complete() {
 	local opt known
 	known="$( (long_opts | sed 's/^/--/'; short_opts | sed 's/^/-/') | sort -u)"
 	[ -n "$(man_section OPTIONS | fl_options)" ] || fail "no options found in OPTIONS"
-	for opt in $( (man_section SYNOPSIS; man_section OPTIONS) | fl_options); do
+	for opt in $( (man_synopsis; man_section OPTIONS) | fl_options); do
 		grep -qxF -- "$opt" <<<"$known" || fail "man page documents $opt, which src/options.c does not have"
 	done
 }
@@ -420,7 +431,7 @@ src_warning_codes() {
 		grep -qE -- "[{,]-$x\+?[,}]" "$ZSH_COMP" || fail "-$x missing from the zsh completion"
 	done
 	# No spec for an option the table lacks.
-	for opt in $(grep -oE -- "(['{,])--?[a-zA-Z0-9][-a-z]*" "$ZSH_COMP" | sed -E "s/^['{,]//"); do
+	for opt in $(zsh_main | grep -oE -- "(['{,])--?[a-zA-Z0-9][-a-z]*" | sed -E "s/^['{,]//"); do
 		{ long_opts | sed 's/^/--/'; short_opts | sed 's/^/-/'; } | grep -qxF -- "$opt" ||
 			fail "zsh completion has $opt, which src/options.c does not have"
 	done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check-valgrind: the client under valgrind over a 50-image batch (-j 4,
-# --save-images) and one run of each error path, against the emulator; every
+# --save-images) and one run of each error path, against the emulator, the
+# local engine on three images and serve answering three requests; every
 # run must show no memory error and no definite or indirect leak. Ends with
 # "valgrind: N passed, N failed".
 set -u
@@ -45,6 +46,20 @@ done
 
 passed=0
 failed=0
+# vgok NAME LOG STATUS WANT: the verdict on one valgrind log.
+vgok() {
+	if [ "$3" -eq "$4" ] && ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]|ERROR SUMMARY: [1-9]' "$2" &&
+		! grep -q '^==[0-9]*== [A-Z]' "$2"; then
+		passed=$((passed + 1))
+		echo "ok - valgrind $1 (exit $3)"
+	else
+		failed=$((failed + 1))
+		echo "not ok - valgrind $1: exit $3, expected $4"
+		sed 's/^/#   /' "$2" | head -60
+	fi
+}
+VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+	--show-leak-kinds=definite,indirect --error-exitcode=99)
 # check NAME WANT_STATUS FAULTS ARGS...: one valgrind run.
 check() {
 	local name=$1 want=$2 faults=$3 st=0 log="$work/$1.vg"
@@ -54,18 +69,8 @@ check() {
 		curl -sS --noproxy '*' -X POST -H 'Content-Type: application/json' \
 			--data-binary "$faults" "$url/_emu/faults" >/dev/null
 	fi
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-		--show-leak-kinds=definite,indirect --error-exitcode=99 --log-file="$log" \
-		"$FAIZ" --rate 50 --retries 1 "$@" >"$work/$name.out" 2>"$work/$name.err" || st=$?
-	if [ "$st" -eq "$want" ] && ! grep -qE 'definitely lost: [1-9]|indirectly lost: [1-9]|ERROR SUMMARY: [1-9]' "$log" &&
-		! grep -q '^==[0-9]*== [A-Z]' "$log"; then
-		passed=$((passed + 1))
-		echo "ok - valgrind $name (exit $st)"
-	else
-		failed=$((failed + 1))
-		echo "not ok - valgrind $name: exit $st, expected $want"
-		sed 's/^/#   /' "$log" | head -60
-	fi
+	"${VG[@]}" --log-file="$log" "$FAIZ" --rate 50 --retries 1 "$@" >"$work/$name.out" 2>"$work/$name.err" || st=$?
+	vgok "$name" "$log" "$st" "$want"
 }
 
 check batch50 0 - -j 4 --save-images "$work/saved" "$work"/batch/*.jpg
@@ -81,6 +86,42 @@ check badinput 1 - "$work/cards/notjpeg.jpg" "$work/cards/empty.jpg" "$work/card
 	"$work/cards/plain.jpg" "$work/cards/front_zhangsan.jpg"
 check servererr 4 '["502","502","502","502"]' -j 4 "$work/cards/front_zhangsan.jpg" "$work/cards/front_lisi.jpg"
 check badtype 1 '["type:head_portrait"]' --save-images "$work/saved2" "$work/cards/front_zhangsan.jpg"
+
+export FAIZ_MODELS="$PWD/models"
+back=../shared/samples/card_back.jpg
+[ -f "$back" ] || back=/work/shared/samples/card_back.jpg
+head -c 20000 "$back" >"$work/cut.jpg"
+
+# The local engine: the real back, a specimen front, a file that is no JPEG.
+st=0
+"${VG[@]}" --log-file="$work/local.vg" "$FAIZ" --engine local -j 2 --save-images "$work/saved3" \
+	"$back" "$work/cards/front_zhangsan.jpg" "$work/cards/notjpeg.jpg" \
+	>"$work/local.out" 2>"$work/local.err" || st=$?
+vgok local "$work/local.vg" "$st" 1
+
+# serve: three requests (a card, junk, a cut JPEG) and a SIGTERM.
+"${VG[@]}" --log-file="$work/serve.vg" "$FAIZ" serve --listen 127.0.0.1:0 -j 2 \
+	2>"$work/serve.err" &
+srv=$!
+port=
+for _ in $(seq 1200); do
+	port=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$work/serve.err")
+	[ -n "$port" ] && break
+	kill -0 "$srv" 2>/dev/null || break
+	sleep 0.1
+done
+for f in "$back" "$work/cards/notjpeg.jpg" "$work/cut.jpg"; do
+	[ -z "$port" ] || curl -sS --noproxy '*' --max-time 300 -H 'Content-Type: application/octet-stream' \
+		--data-binary "@$f" "http://127.0.0.1:$port/api/ai/ocr/idcard" >>"$work/serve.out"
+done
+kill -TERM "$srv" 2>/dev/null
+st=0
+wait "$srv" || st=$?
+if [ "$(grep -o '"code":"0"' "$work/serve.out" | wc -l)" -ne 3 ]; then
+	echo "# serve answered: $(head -c 300 "$work/serve.out")"
+	st=98
+fi
+vgok serve "$work/serve.vg" "$st" 0
 
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

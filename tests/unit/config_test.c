@@ -77,6 +77,9 @@ parse(const char *text, const char *profile, struct config_file *cf,
 	return config_parse(text, strlen(text), "f", profile, cf, w, err);
 }
 
+/* The --engine the next resolve passes: the credential tests ask for faiz. */
+static const char *opt_engine = "faiz";
+
 /* Resolve with the given options and fake environment. */
 static int
 resolve(const char *prof, const char *ep, const char *cfg,
@@ -87,6 +90,7 @@ resolve(const char *prof, const char *ep, const char *cfg,
 
 	in.opt_profile = prof;
 	in.opt_endpoint = ep;
+	in.opt_engine = opt_engine;
 	in.opt_config = cfg;
 	in.getenv = fake_getenv;
 	fake_env = env;
@@ -858,6 +862,74 @@ test_free(void)
 	CHECK(c.access_key == NULL && c.config_path == NULL);
 }
 
+/*
+ * The engine: --engine > FAIZ_ENGINE > engine = in the profile > auto;
+ * auto is faiz with both keys, local with neither, an error with one.
+ */
+static void
+test_engine(void)
+{
+	struct creds c;
+	struct strlist w = { 0 };
+	struct fz_err err;
+	enum config_engine e;
+	char *path = write_tmp("[default]\nengine = local\n[keys]\n"
+	    "access_key = a\nsecret_key = s\n[half]\naccess_key = a\n"
+	    "[bad]\nengine = cloud\n", 0600);
+	const char *none[] = { NULL };
+	const char *keys[] = { "FAIZ_ACCESS_KEY", "a", "FAIZ_SECRET_KEY", "s",
+		NULL };
+	const char *env_faiz[] = { "FAIZ_ENGINE", "faiz", NULL };
+	const char *env_bad[] = { "FAIZ_ENGINE", "ocr", NULL };
+
+	CHECK(config_engine_parse("auto", &e) == 0 && e == ENGINE_AUTO);
+	CHECK(config_engine_parse("faiz", &e) == 0 && e == ENGINE_FAIZ);
+	CHECK(config_engine_parse("local", &e) == 0 && e == ENGINE_LOCAL);
+	CHECK(config_engine_parse("Local", &e) == -1);
+	CHECK(config_engine_parse("", &e) == -1);
+
+	/* auto: no keys anywhere runs local, with no keys in the result. */
+	opt_engine = NULL;
+	CHECK(resolve(NULL, NULL, NULL, none, &c, &w, &err) == CONFIG_OK);
+	CHECK(c.engine == ENGINE_LOCAL && c.access_key == NULL);
+	CHECK_STR(c.engine_from, "no credentials");
+	config_free(&c);
+	/* auto with both keys: faiz. */
+	CHECK(resolve(NULL, NULL, NULL, keys, &c, &w, &err) == CONFIG_OK);
+	CHECK(c.engine == ENGINE_FAIZ && c.access_key != NULL);
+	config_free(&c);
+	/* The profile's engine = local wins over auto, even with keys set. */
+	CHECK(resolve(NULL, NULL, path, keys, &c, &w, &err) == CONFIG_OK);
+	CHECK(c.engine == ENGINE_LOCAL);
+	config_free(&c);
+	/* FAIZ_ENGINE beats the file... */
+	CHECK(resolve(NULL, NULL, path, env_faiz, &c, &w, &err) ==
+	    CONFIG_ERR_CREDS);
+	CHECK(strstr(err.msg, "no credentials") != NULL);
+	/* ...and --engine beats FAIZ_ENGINE. */
+	opt_engine = "local";
+	CHECK(resolve(NULL, NULL, path, env_faiz, &c, &w, &err) == CONFIG_OK);
+	CHECK(c.engine == ENGINE_LOCAL);
+	CHECK_STR(c.engine_from, "--engine");
+	config_free(&c);
+	opt_engine = NULL;
+	/* One key without the other is an error, never a switch to local. */
+	CHECK(resolve("half", NULL, path, none, &c, &w, &err) ==
+	    CONFIG_ERR_CREDS);
+	CHECK(strstr(err.msg, "no secret key") != NULL);
+	/* A word that is no engine names where it came from. */
+	CHECK(resolve("bad", NULL, path, none, &c, &w, &err) ==
+	    CONFIG_ERR_FILE);
+	CHECK(strstr(err.msg, ":9: unknown engine 'cloud'") != NULL);
+	CHECK(resolve(NULL, NULL, path, env_bad, &c, &w, &err) ==
+	    CONFIG_ERR_FILE);
+	CHECK_STR(err.msg, "FAIZ_ENGINE: unknown engine 'ocr' (expected "
+	    "local, faiz or auto)");
+	opt_engine = "faiz";
+	strlist_free(&w);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -878,6 +950,7 @@ main(void)
 	test_endpoint();
 	test_secret_hidden();
 	test_free();
+	test_engine();
 	if ((cmd = fz_printf("rm -rf '%s'", tmpdir)) != NULL) {
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -38,19 +38,19 @@ main(void)
 	CHECK(parse(&o, &err, 4, rate) == 0);
 	CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway", &err) == 0);
 	CHECK(options_check_backend(&o, OTHER, "local", &err) == -1);
-	CHECK_STR(err.msg, "--rate is an option of the gateway: it cannot be "
-	    "used with the local recogniser");
+	CHECK_STR(err.msg, "--rate is an option of the faiz engine: it cannot "
+	    "be used with the local engine");
 	CHECK(parse(&o, &err, 4, dry) == 0);
 	CHECK(options_check_backend(&o, OTHER, "local", &err) == -1);
-	CHECK_STR(err.msg, "--dry-run is an option of the gateway: it cannot "
-	    "be used with the local recogniser");
+	CHECK_STR(err.msg, "--dry-run is an option of the faiz engine: it "
+	    "cannot be used with the local engine");
 
 	/* Defaults are not "given". */
 	CHECK(parse(&o, &err, 4, rate) == 0 && o.retries == 3);
 	CHECK(options_check_backend(&o, OTHER | OPTIONS_GATEWAY, "both",
 	    &err) == 0);
 
-	/* --text-lines and --models belong to the local OCR, not the gateway. */
+	/* --text-lines and --models belong to the local engine, not the faiz one. */
 	{
 		const char *tl[] = { "faiz-idcard", "--text-lines", "--models",
 			"m", "-r", "-o", "out", "x.jpg", NULL };
@@ -74,22 +74,20 @@ main(void)
 		    strcmp(o.models, "m") == 0 && o.recursive);
 		CHECK(options_check_backend(&o, OPTIONS_LOCAL, "local",
 		    &err) == 0);
-		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway",
+		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "faiz",
 		    &err) == -1);
-		CHECK_STR(err.msg, "--text-lines is an option of the local OCR "
-		    "(--text-lines): it cannot be used with the gateway "
-		    "recogniser");
+		CHECK_STR(err.msg, "--text-lines is an option of the local "
+		    "engine: it cannot be used with the faiz engine");
 		CHECK(parse(&o, &err, 5, tl_rate) == 0);
 		CHECK(options_check_backend(&o, OPTIONS_LOCAL, "local",
 		    &err) == -1);
-		CHECK_STR(err.msg, "--rate is an option of the gateway: it "
-		    "cannot be used with the local recogniser");
+		CHECK_STR(err.msg, "--rate is an option of the faiz engine: it "
+		    "cannot be used with the local engine");
 		CHECK(parse(&o, &err, 4, gw_models) == 0);
-		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "gateway",
+		CHECK(options_check_backend(&o, OPTIONS_GATEWAY, "faiz",
 		    &err) == -1);
-		CHECK_STR(err.msg, "--models is an option of the local OCR "
-		    "(--text-lines): it cannot be used with the gateway "
-		    "recogniser");
+		CHECK_STR(err.msg, "--models is an option of the local engine: "
+		    "it cannot be used with the faiz engine");
 		CHECK(parse(&o, &err, 5, tl_csv) == -1);
 		CHECK(strncmp(err.msg, "--text-lines prints ndjson text lines",
 		    37) == 0);
