@@ -19,6 +19,7 @@
 #include "gw_prepare.h"
 #include "gw_response.h"
 #include "gw_sign.h"
+#include "image.h"
 
 #define GW_METHOD_HEADER "methodName: idCardRecognition"
 #define CLOCK_SKEW_LIMIT 300  /* the gateway's timestamp window */
@@ -277,14 +278,21 @@ job_prepare(struct gw *g, struct job *j, const struct image *img)
 	j->send = img->data;
 	j->send_len = img->len;
 	memcpy(j->send_sha, img->sha256, sizeof(j->send_sha));
+	if (!g->s.no_resize && prepare_plan(&img->info, img->len,
+	    &g->prep_opts, &plan, &e) == -1) {
+		recog_result_error(r, "image_size", "%s", e.msg);
+		return 0;
+	}
+	/* Every call is charged, so what the recogniser could not decode
+	 * is refused here, sent as it is or not (a dry run says so too). */
+	if (image_verify(img->data, img->len, &img->info,
+	    g->prep_opts.max_pixels, &e) == -1) {
+		recog_result_error(r, "undecodable", "%s", e.msg);
+		return 0;
+	}
 	if (g->s.no_resize) {
 		r->planned = g->s.dry_run;
 		return !g->s.dry_run;
-	}
-	if (prepare_plan(&img->info, img->len, &g->prep_opts, &plan,
-	    &e) == -1) {
-		recog_result_error(r, "image_size", "%s", e.msg);
-		return 0;
 	}
 	if (plan.small)
 		recog_result_warn(r, "small_image", "shortest side under %u px: "
