@@ -351,6 +351,9 @@ main(int argc, char **argv)
 	if (opts.raw && opts.format == FORMAT_TABLE)
 		return usage("--raw works only with json and ndjson (the table "
 		    "is chosen on a terminal: add -f json)");
+	if (opts.ext_format != NULL && !opts.quiet)
+		msgf("warning: %s: the name ends in .%s, but the file is written "
+		    "in the format -f gives", opts.output, opts.ext_format);
 	if (opts.output != NULL && outfile_check(opts.output, opts.force,
 	    &err) == -1) {
 		msg(err.msg);
@@ -386,8 +389,16 @@ main(int argc, char **argv)
 	for (i = 0; i < in.notes.n; i++)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
-	if (!opts.check_id && in.n == 0 && !opts.quiet)
-		msg("no JPEG images to process");
+	/* Nothing to try is a failure that says why, even with -q. */
+	if (!opts.check_id && in.n == 0) {
+		char *why = gather_skip_summary(&in);
+
+		msgf("no JPEG images to process%s%s", why ? ": " : " (nothing "
+		    "found in the directories given)", why ? why : "");
+		free(why);
+		rc = EXIT_SOME_FAILED;
+		goto done;
+	}
 	if (opts.resume != NULL) {
 		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
 			msg(err.msg);

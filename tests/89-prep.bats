@@ -68,3 +68,111 @@ assert_undecodable() {
 	run --separate-stderr "$FAIZ" --rate 50 -f ndjson good.jpg lossless.jpg
 	assert_equal "$(nreq)" 1
 }
+
+# --- F.13: -o never replaces anything but a regular file -------------------
+
+# assert_not_replaced TARGET WHAT: --force -o TARGET is refused with exit 2
+# and a message naming WHAT, before any upload.
+assert_not_replaced() {
+	cp "$BAD/good.jpg" good.jpg
+	run --separate-stderr "$FAIZ" --rate 50 --force -o "$1" good.jpg
+	assert_equal "$status" 2
+	grep -qF -- "faiz-idcard: $1: $2: not replaced" <<<"$stderr"
+	assert_equal "$(nreq)" 0
+}
+
+@test "F.13: --force -o FIFO leaves the FIFO in place" {
+	mkfifo fifo
+	assert_not_replaced fifo "a FIFO"
+	[ -p fifo ]
+}
+
+@test "F.13: --force -o SYMLINK replaces neither the link nor its target" {
+	echo keep >target
+	ln -s target link
+	assert_not_replaced link "a symbolic link"
+	[ -L link ]
+	assert_equal "$(cat target)" keep
+}
+
+@test "F.13: --force -o /dev/null leaves the device node alone" {
+	assert_not_replaced /dev/null "a device"
+	[ -c /dev/null ]
+}
+
+@test "F.13: --force -o DIRECTORY is refused" {
+	mkdir out.csv
+	assert_not_replaced out.csv "a directory"
+	[ -d out.csv ]
+}
+
+@test "F.13: --force still replaces a regular file" {
+	cp "$(cards)/front_zhangsan.jpg" good.jpg
+	echo old >out.ndjson
+	run --separate-stderr "$FAIZ" --rate 50 --force -o out.ndjson good.jpg
+	assert_equal "$status" 0
+	assert_equal "$(jq -r .file out.ndjson)" good.jpg
+}
+
+@test "F.13: -o - writes to standard output" {
+	cp "$(cards)/front_zhangsan.jpg" good.jpg
+	run --separate-stderr "$FAIZ" --rate 50 -o - good.jpg
+	assert_equal "$status" 0
+	assert_equal "$(jq -r .file <<<"$output")" good.jpg
+	[ ! -e ./- ]
+}
+
+@test "F.13: the format follows -o's extension when -f is not given" {
+	cp "$BAD/good.jpg" good.jpg
+	"$FAIZ" --dry-run -o out.csv good.jpg
+	assert_equal "$(head -c 10 out.csv)" "file,side,"
+	"$FAIZ" --dry-run -o out.json good.jpg
+	assert_equal "$(jq -r 'type' out.json)" array
+	"$FAIZ" --dry-run -o out.jsonl good.jpg
+	assert_equal "$(jq -r 'type' out.jsonl)" object
+	"$FAIZ" --dry-run -o out.ndjson good.jpg
+	assert_equal "$(jq -r 'type' out.ndjson)" object
+	"$FAIZ" --dry-run -o out.xlsx good.jpg
+	assert_equal "$(head -c 2 out.xlsx)" PK
+}
+
+@test "F.13: an extension that disagrees with -f is a warning, -f wins" {
+	cp "$BAD/good.jpg" good.jpg
+	run --separate-stderr "$FAIZ" --dry-run -f ndjson -o out.csv good.jpg
+	assert_equal "$status" 0
+	grep -qF "faiz-idcard: warning: out.csv: the name ends in .csv, but the file is written in the format -f gives" <<<"$stderr"
+	assert_equal "$(jq -r 'type' out.csv)" object
+}
+
+# --- F.17: no JPEG found ---------------------------------------------------
+
+@test "F.17: an empty folder exits 1 and says so" {
+	mkdir empty
+	run --separate-stderr "$FAIZ" --rate 50 empty
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "faiz-idcard: no JPEG images to process (nothing found in the directories given)"
+	assert_equal "$(nreq)" 0
+}
+
+@test "F.17: a folder of .png and .HEIC exits 1 saying what was skipped and why, even with -q" {
+	mkdir photos
+	: >photos/a.png
+	: >photos/b.HEIC
+	mkdir photos/sub
+	run --separate-stderr "$FAIZ" -q --rate 50 photos
+	assert_equal "$status" 1
+	assert_equal "$stderr" "faiz-idcard: no JPEG images to process: skipped 2 files not .jpg or .jpeg, 1 directory (use -r)"
+	assert_equal "$(nreq)" 0
+}
+
+@test "F.17: 3000 skipped files give one summarised note, not 3000" {
+	mkdir photos
+	(cd photos && for i in $(seq 3000); do : >"$i.HEIC"; done)
+	cp "$(cards)/front_zhangsan.jpg" photos/card.jpg
+	run --separate-stderr "$FAIZ" --rate 50 photos
+	assert_equal "$status" 0
+	! grep -qF .HEIC <<<"$stderr"
+	grep -qFx "faiz-idcard: photos: skipped 3000 files not .jpg or .jpeg" <<<"$stderr"
+	assert_equal "$(jq -r .file <<<"$output")" photos/card.jpg
+}
