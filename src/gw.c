@@ -43,6 +43,7 @@ struct job {
 struct gw {
 	struct gw_settings s;
 	char *url;
+	char *url_shown;           /* url without user:password, for -v */
 	struct http *http;
 	struct job *jobs;
 	size_t njobs;
@@ -446,7 +447,7 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 	}
 	if (hs != HTTP_OK) {
 		note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: %zu bytes "
-		    "sent, %s", g->url, j->send_len, terr->msg);
+		    "sent, %s", g->url_shown, resp->sent, terr->msg);
 		/* A response over the cap is not retried: it would come again. */
 		if (hs != HTTP_E_TOO_LARGE && hs != HTTP_E_TLS &&
 		    j->attempt < g->s.retries && g->stop == RECOG_GO) {
@@ -462,8 +463,8 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 		return;
 	}
 	note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: HTTP %ld, %zu bytes "
-	    "sent, %zu bytes received, %.3f s", g->url, resp->status,
-	    j->send_len, resp->len, resp->seconds);
+	    "sent, %zu bytes received, %.3f s", g->url_shown, resp->status,
+	    resp->sent, resp->len, resp->seconds);
 
 	resp_parse(resp->status, resp->body, resp->len, &r);
 	if (r.charged)
@@ -685,6 +686,7 @@ gw_free(void *be)
 	free(g->done);
 	http_free(g->http);
 	free(g->url);
+	free(g->url_shown);
 	free(g);
 }
 
@@ -708,7 +710,7 @@ gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err)
 	gw_pace_init(&g->pace, s->rate, fz_now_mono());
 	if ((g->jobs = calloc(g->njobs, sizeof(*g->jobs))) == NULL ||
 	    (g->url = fz_printf("%s" GW_API_PATH, s->endpoint ? s->endpoint :
-	    "")) == NULL)
+	    "")) == NULL || (g->url_shown = http_redact_url(g->url)) == NULL)
 		goto nomem;
 	if (!s->dry_run && (g->http = http_new(&s->http, g->njobs,
 	    err)) == NULL) {

@@ -30,6 +30,7 @@ struct run {
 	struct present present;
 	int quiet;
 	int progress_shown;       /* a progress line is on the terminal */
+	int stdout_tty;           /* records go to a terminal (clear the line first) */
 	const char *output_name;
 };
 
@@ -106,6 +107,10 @@ hook_emit(void *ctx, json_t *rec)
 	struct run *r = ctx;
 	struct fz_err e;
 
+	/* A record for the terminal the progress line is on starts at the
+	 * left margin, not after "3/6  0.96 img/s". */
+	if (r->stdout_tty)
+		clear_progress();
 	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
@@ -433,6 +438,7 @@ main(int argc, char **argv)
 		}
 	}
 	run.quiet = opts.quiet;
+	run.stdout_tty = fp == stdout && isatty(STDOUT_FILENO);
 	run.output_name = opts.output ? opts.output : "stdout";
 	/*
 	 * xlsx is written by name when it is finished: into the temporary
@@ -493,7 +499,8 @@ main(int argc, char **argv)
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
-	/* --pair prints its persons now. */
+	/* --pair prints its persons now, and the table and json their end. */
+	clear_progress();
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
 		if (err.errnum != EPIPE)
 			msgf("%s: %s", run.output_name, err.msg);

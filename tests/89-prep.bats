@@ -95,8 +95,20 @@ assert_not_replaced() {
 	assert_equal "$(cat target)" keep
 }
 
-@test "F.13: --force -o /dev/null leaves the device node alone" {
-	assert_not_replaced /dev/null "a device"
+@test "F.13: --force -o on /dev/null's device node leaves it alone" {
+	# The real /dev/null is never the target: a tool that wrongly replaced
+	# it would break the machine. Its node is bind-mounted on a file here,
+	# in a mount namespace of this test's own, where a rename over it
+	# would fail (EBUSY) rather than replace anything.
+	cp "$BAD/good.jpg" good.jpg
+	: >devnull
+	run --separate-stderr unshare -m sh -c 'mount --make-rprivate / &&
+		mount --bind /dev/null devnull && [ -c devnull ] &&
+		"$0" --rate 50 --force -o devnull good.jpg; rc=$?;
+		[ -c devnull ] || rc=99; exit $rc' "$FAIZ"
+	assert_equal "$status" 2
+	grep -qF -- "faiz-idcard: devnull: a device: not replaced" <<<"$stderr"
+	assert_equal "$(nreq)" 0
 	[ -c /dev/null ]
 }
 
@@ -175,4 +187,52 @@ assert_not_replaced() {
 	! grep -qF .HEIC <<<"$stderr"
 	grep -qFx "faiz-idcard: photos: skipped 3000 files not .jpg or .jpeg" <<<"$stderr"
 	assert_equal "$(jq -r .file <<<"$output")" photos/card.jpg
+}
+
+# --- F.15: the progress line and records on one terminal ---------------------
+
+@test "F.15: on a terminal, each CSV row starts at the left margin, after the progress line is cleared" {
+	local c
+	c="$(cards)"
+	cp "$c/front_zhangsan.jpg" a.jpg
+	cp "$c/front_zhangsan.jpg" b.jpg
+	cp "$c/front_zhangsan.jpg" c.jpg
+	emu_config '{"latency": 0.3}'
+	# script(1) runs the tool on a pseudo-terminal: stdout and stderr are that terminal.
+	script -qefc "'$FAIZ' --rate 50 -j 1 -f csv a.jpg b.jpg c.jpg" /dev/null >tty.out
+	# Three rows were written, and the progress line was shown.
+	assert_equal "$(grep -c '\.jpg,' tty.out)" 3
+	grep -q 'img/s' tty.out
+	# What a row's line shows after the last "erase line" is the row itself.
+	while IFS= read -r line; do
+		case $line in *.jpg,*) ;; *) continue ;; esac
+		# CSV ends rows with CR LF, and the terminal adds a CR of its own.
+		while [[ $line == *$'\r' ]]; do line="${line%$'\r'}"; done
+		shown="${line##*$'\033[K'}"
+		shown="${shown##*$'\r'}"
+		case $shown in [abc].jpg,*) ;; *) echo "row after other text: $line" | cat -v >&2; return 1 ;; esac
+	done <tty.out
+}
+
+# --- F.18: -v redacts credentials and counts only what was sent ------------
+
+@test "F.18: -v never prints an endpoint's user:password" {
+	cp "$(cards)/front_zhangsan.jpg" a.jpg
+	local hostport="${EMU_URL#http://}"
+	run --separate-stderr "$FAIZ" -v --rate 50 --endpoint "http://bob:hunter2@$hostport" a.jpg
+	assert_equal "$status" 0
+	! grep -qF hunter2 <<<"$stderr"
+	! grep -qF bob <<<"$stderr"
+	grep -qF "POST http://***@$hostport/api/ai/ocr/idcard: HTTP 200, $(stat -c %s a.jpg) bytes sent" <<<"$stderr"
+}
+
+@test "F.18: -v reports 0 bytes sent for a refused connection" {
+	cp "$(cards)/front_zhangsan.jpg" a.jpg
+	# A port that was free a moment ago: nothing listens there.
+	local port
+	port="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+	run --separate-stderr "$FAIZ" -v --retries 0 --endpoint "http://127.0.0.1:$port" a.jpg
+	assert_equal "$status" 4
+	grep -qF "POST http://127.0.0.1:$port/api/ai/ocr/idcard: 0 bytes sent, " <<<"$stderr"
+	! grep -qF "$(stat -c %s a.jpg) bytes sent" <<<"$stderr"
 }
