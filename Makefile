@@ -12,7 +12,7 @@ MODEL_FILES := $(shell awk '$$1 == "model" { print $$2 }' models/MANIFEST)
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC = libcurl jansson libcrypto libturbojpeg xlsxwriter libprotobuf-c openblas \
+LIBS_PC = libcurl jansson libcrypto libturbojpeg libjpeg xlsxwriter libprotobuf-c openblas \
 	libmicrohttpd hiredis
 
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wmissing-prototypes \
@@ -250,7 +250,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
-		libb64-dev libssl-dev libturbojpeg0-dev mandoc bats bats-assert bats-support \
+		libb64-dev libssl-dev libturbojpeg0-dev libjpeg-dev mandoc bats bats-assert bats-support \
 		python3 python3-pil python3-numpy fonts-wqy-zenhei curl jq ca-certificates \
 		zsh fish valgrind util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \

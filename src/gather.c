@@ -61,6 +61,37 @@ push_item(struct gather *g, const char *path, const char *code, const char *msg,
 	return 0;
 }
 
+/* Why a directory entry was skipped: the note's text and the summary's. */
+static const struct {
+	const char *what, *one, *many;
+} reasons[GATHER_NREASONS] = {
+	{ "skipped, not a .jpg or .jpeg file", "file not .jpg or .jpeg",
+	    "files not .jpg or .jpeg" },
+	{ "skipped directory (use -r)", "directory (use -r)",
+	    "directories (use -r)" },
+	{ "skipped symlinked directory", "symlinked directory",
+	    "symlinked directories" },
+	{ "skipped, broken symbolic link", "broken symbolic link",
+	    "broken symbolic links" },
+	{ "skipped, too deep (over 64 levels)", "too deep (over 64 levels)",
+	    "too deep (over 64 levels)" },
+	{ "skipped, not a regular file", "not a regular file",
+	    "not regular files" },
+	/* Any other: "skipped: why", read errors. */
+	{ NULL, "unreadable", "unreadable" },
+};
+
+static size_t
+reason_of(const char *what, const char *why)
+{
+	size_t i;
+
+	for (i = 0; why == NULL && i < GATHER_NREASONS - 1; i++)
+		if (strcmp(what, reasons[i].what) == 0)
+			return i;
+	return GATHER_NREASONS - 1;
+}
+
 /* Appends "PATH: what" or "PATH: what: why" to the notes; built with
  * fz_printf so that a long path found deep in a tree is never cut short. */
 static int
@@ -70,6 +101,7 @@ push_note_why(struct gather *g, const char *path, const char *what,
 	char *s;
 	int rc;
 
+	g->skipped[reason_of(what, why)]++;
 	s = why ? fz_printf("%s: %s: %s", path, what, why)
 	        : fz_printf("%s: %s", path, what);
 	if (s == NULL)
@@ -309,12 +341,64 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "skipped N what, M what": the counts now[i] - before[i] that are not 0. */
+static char *
+skip_text(const size_t *now, const size_t *before)
+{
+	char *s = NULL, *t;
+	size_t i, k;
+
+	for (i = 0; i < GATHER_NREASONS; i++) {
+		if ((k = now[i] - (before ? before[i] : 0)) == 0)
+			continue;
+		t = fz_printf("%s%s %zu %s", s ? s : "skipped", s ? "," : "", k,
+		    k == 1 ? reasons[i].one : reasons[i].many);
+		free(s);
+		if ((s = t) == NULL)
+			return NULL;
+	}
+	return s;
+}
+
+char *
+gather_skip_summary(const struct gather *g)
+{
+	return skip_text(g->skipped, NULL);
+}
+
+/*
+ * The notes from nfirst on (one directory operand's) replaced by one
+ * "ARG: skipped ..." note when there are more than GATHER_MAX_NOTES.
+ */
+static int
+summarise_notes(struct gather *g, const char *arg, size_t nfirst,
+    const size_t *before, struct fz_err *err)
+{
+	char *what, *s;
+	int rc;
+
+	if (g->notes.n - nfirst <= GATHER_MAX_NOTES)
+		return 0;
+	if ((what = skip_text(g->skipped, before)) == NULL)
+		return oom(err);
+	s = fz_printf("%s: %s", arg, what);
+	free(what);
+	if (s == NULL)
+		return oom(err);
+	while (g->notes.n > nfirst)
+		free(g->notes.v[--g->notes.n]);
+	rc = strlist_push(&g->notes, s);
+	free(s);
+	return rc == 0 ? 0 : oom(err);
+}
+
 /* A directory operand: its items and notes, each sorted so that the
  * output does not depend on readdir order. */
 static int
 expand_dir(const char *arg, int recursive, struct gather *g, struct fz_err *err)
 {
 	size_t first = g->n, nfirst = g->notes.n, n;
+	size_t before[GATHER_NREASONS];
 	char *base;
 	DIR *d;
 	int rc;
@@ -328,7 +412,10 @@ expand_dir(const char *arg, int recursive, struct gather *g, struct fz_err *err)
 	}
 	for (n = strlen(base); n > 1 && base[n - 1] == '/'; n--)
 		base[n - 1] = '\0';
+	memcpy(before, g->skipped, sizeof(before));
 	rc = walk_dir(d, base, 0, recursive, g, err);
+	if (rc == 0)
+		rc = summarise_notes(g, base, nfirst, before, err);
 	closedir(d);
 	free(base);
 	if (rc == -1)

@@ -13,6 +13,10 @@
  * (empty ones included, so -0 --files-from /dev/zero ends): at the
  * service's 1 request a second that is over eleven days of work. */
 #define GATHER_MAX_ITEMS 1000000u
+/* A directory operand with more notes than this gets one summary note
+ * per reason instead (3000 .png files are one line, not 3000). */
+#define GATHER_MAX_NOTES 20u
+#define GATHER_NREASONS 7
 
 struct gather_opts {
 	int recursive;          /* -r */
@@ -34,9 +38,19 @@ struct gather {
 	size_t n, cap;
 	/* Warnings for main to print (unless -q), e.g.
 	 * "DIR/x.txt: skipped, not a .jpg or .jpeg file",
-	 * "DIR/sub: skipped directory (use -r)". */
+	 * "DIR/sub: skipped directory (use -r)"; past GATHER_MAX_NOTES for one
+	 * directory operand, "DIR: skipped 3000 not .jpg or .jpeg files". */
 	struct strlist notes;
+	/* Entries of directory operands skipped, by reason (enum in gather.c). */
+	size_t skipped[GATHER_NREASONS];
 };
+
+/*
+ * "skipped 2990 not .jpg or .jpeg files, 10 directories (use -r)": what
+ * the directories held besides JPEG files, malloc'd; NULL when nothing
+ * was skipped (or out of memory).
+ */
+char *gather_skip_summary(const struct gather *g);
 
 /*
  * Expand operands in order into out (which need not be initialised):

@@ -11,19 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "digest.h"
 #include "gw_pace.h"
 #include "gw_prepare.h"
+#include "gw_prepq.h"
 #include "gw_response.h"
 #include "gw_sign.h"
+#include "image.h"
 
 #define GW_METHOD_HEADER "methodName: idCardRecognition"
+/* How often the loop looks for finished preparations, seconds. */
+#define PREPARE_POLL 0.005
 #define CLOCK_SKEW_LIMIT 300  /* the gateway's timestamp window */
 
-enum job_state { JOB_FREE, JOB_READY, JOB_FLIGHT };
+/* JOB_PREPARING: on a worker thread (gw_prepq), not yet sendable. */
+enum job_state { JOB_FREE, JOB_PREPARING, JOB_READY, JOB_FLIGHT };
 
 struct job {
 	enum job_state state;
@@ -37,11 +43,17 @@ struct job {
 	long attempt;
 	int auth_retried;
 	double ready_at;           /* monotonic time it may be sent */
+	struct prepq_task task;    /* its preparation, while JOB_PREPARING */
+	int started;               /* sent at least once: holds one of -j's places */
 };
 
 struct gw {
 	struct gw_settings s;
 	char *url;
+	char *url_shown;           /* url without user:password, for -v */
+	struct prepq *pq;          /* preparation threads; NULL for a dry run */
+	unsigned nthreads;
+	size_t s_jobs;             /* -j: requests in flight at most */
 	struct http *http;
 	struct job *jobs;
 	size_t njobs;
@@ -158,6 +170,7 @@ job_clear(struct job *j)
 {
 	recog_result_free(j->res);
 	prepared_free(&j->prep);
+	prepared_free(&j->task.prep);
 	memset(j, 0, sizeof(*j));
 	j->state = JOB_FREE;
 }
@@ -259,9 +272,75 @@ gw_pending(void *be)
 	return g->njobs - gw_capacity(be) + (g->ndone - g->done_head);
 }
 
+/* A finished preparation taken into its job: 1 when j is ready to send. */
+static int
+take_task(struct job *j)
+{
+	struct prepq_task *t = &j->task;
+
+	if (t->rc == -1) {
+		recog_result_error(j->res, t->code, "%s", t->err.msg);
+		return 0;
+	}
+	j->prep = t->prep;
+	memset(&t->prep, 0, sizeof(t->prep));
+	if (j->prep.data != NULL) {
+		j->send = j->prep.data;
+		j->send_len = j->prep.len;
+		memcpy(j->send_sha, t->sha, sizeof(j->send_sha));
+		j->res->prepared = prepare_to_json(&j->prep);
+	}
+	return 1;
+}
+
+/*
+ * Decode, check and prepare on a worker thread (2: j is JOB_PREPARING),
+ * or here without threads (a dry run, which only decodes): 1 when j is
+ * ready to send, 0 when its result is complete.
+ */
+static int
+queue_task(struct gw *g, struct job *j, const struct image *img,
+    int verify_only)
+{
+	struct prepq_task *t = &j->task;
+
+	memset(t, 0, sizeof(*t));
+	t->data = img->data;
+	t->len = img->len;
+	t->info = img->info;
+	t->opts = g->prep_opts;
+	t->verify_only = verify_only;
+	t->user = j;
+	if (g->pq != NULL) {
+		prepq_push(g->pq, t);
+		return 2;
+	}
+	prepq_run(t);
+	return take_task(j);
+}
+
+/* Jobs whose preparation finished are ready to send, or complete. */
+static void
+collect_prepared(struct gw *g)
+{
+	struct prepq_task *t;
+	struct job *j;
+
+	while (g->pq != NULL && (t = prepq_pop(g->pq)) != NULL) {
+		j = t->user;
+		if (take_task(j) == 1) {
+			j->state = JOB_READY;
+			j->ready_at = fz_now_mono();
+		} else {
+			job_finish(g, j);
+		}
+	}
+}
+
 /*
  * Fit the image under the recogniser's limits (or plan it, for a dry
- * run). Returns 1 when j is ready to send, 0 when its result is complete.
+ * run). Returns 1 when j is ready to send, 2 when it is being prepared,
+ * 0 when its result is complete.
  */
 static int
 job_prepare(struct gw *g, struct job *j, const struct image *img)
@@ -269,6 +348,7 @@ job_prepare(struct gw *g, struct job *j, const struct image *img)
 	struct recog_result *r = j->res;
 	struct prepare_plan plan;
 	struct fz_err e;
+	int rc;
 
 	if (g->stop != RECOG_GO) {
 		recog_result_error(r, "not_sent", "not sent: %s", g->why);
@@ -277,40 +357,26 @@ job_prepare(struct gw *g, struct job *j, const struct image *img)
 	j->send = img->data;
 	j->send_len = img->len;
 	memcpy(j->send_sha, img->sha256, sizeof(j->send_sha));
-	if (g->s.no_resize) {
-		r->planned = g->s.dry_run;
-		return !g->s.dry_run;
-	}
-	if (prepare_plan(&img->info, img->len, &g->prep_opts, &plan,
-	    &e) == -1) {
+	if (!g->s.no_resize && prepare_plan(&img->info, img->len,
+	    &g->prep_opts, &plan, &e) == -1) {
 		recog_result_error(r, "image_size", "%s", e.msg);
 		return 0;
 	}
-	if (plan.small)
+	if (!g->s.no_resize && plan.small)
 		recog_result_warn(r, "small_image", "shortest side under %u px: "
 		    "recognition may fail", g->prep_opts.small_side);
-	if (g->s.dry_run) {
+	/* Every call is charged, so what the recogniser could not decode is
+	 * refused before sending, sent as it is or not; a dry run decodes
+	 * too, to say so, but prepares nothing. */
+	if (!g->s.dry_run)
+		return queue_task(g, j, img, g->s.no_resize);
+	if ((rc = queue_task(g, j, img, 1)) != 1)
+		return rc;
+	r->planned = 1;
+	if (!g->s.no_resize)
 		r->prepared = plan_json(&plan, &img->info, img->len,
 		    &g->prep_opts);
-		r->planned = 1;
-		return 0;
-	}
-	if (prepare_image(img->data, img->len, &img->info, &g->prep_opts,
-	    &j->prep, &e) == -1) {
-		recog_result_error(r, "bad_jpeg", "cannot prepare the image: %s",
-		    e.msg);
-		return 0;
-	}
-	if (j->prep.data != NULL) {
-		j->send = j->prep.data;
-		j->send_len = j->prep.len;
-		if (digest_sha256_hex(j->send, j->send_len, j->send_sha) == -1) {
-			recog_result_error(r, "bad_jpeg", "SHA-256 failed");
-			return 0;
-		}
-		r->prepared = prepare_to_json(&j->prep);
-	}
-	return 1;
+	return 0;
 }
 
 static int
@@ -330,13 +396,18 @@ gw_submit(void *be, const struct recog_job *rj, struct fz_err *err)
 		fz_seterr(err, "out of memory");
 		return -1;
 	}
-	if (job_prepare(g, j, rj->img) == 1) {
+	switch (job_prepare(g, j, rj->img)) {
+	case 2:
+		j->state = JOB_PREPARING;
+		return 0;
+	case 1:
 		j->state = JOB_READY;
 		j->ready_at = fz_now_mono();
 		return 0;
+	default:
+		job_finish(g, j);
+		return 0;
 	}
-	job_finish(g, j);
-	return 0;
 }
 
 /* --- sending and answers -------------------------------------------------- */
@@ -369,6 +440,7 @@ job_start(struct gw *g, struct job *j)
 		return;
 	}
 	j->state = JOB_FLIGHT;
+	j->started = 1;
 	g->stats.requests++;
 }
 
@@ -438,7 +510,7 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 	}
 	if (hs != HTTP_OK) {
 		note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: %zu bytes "
-		    "sent, %s", g->url, j->send_len, terr->msg);
+		    "sent, %s", g->url_shown, resp->sent, terr->msg);
 		/* A response over the cap is not retried: it would come again. */
 		if (hs != HTTP_E_TOO_LARGE && hs != HTTP_E_TLS &&
 		    j->attempt < g->s.retries && g->stop == RECOG_GO) {
@@ -454,8 +526,8 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 		return;
 	}
 	note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: HTTP %ld, %zu bytes "
-	    "sent, %zu bytes received, %.3f s", g->url, resp->status,
-	    j->send_len, resp->len, resp->seconds);
+	    "sent, %zu bytes received, %.3f s", g->url_shown, resp->status,
+	    resp->sent, resp->len, resp->seconds);
 
 	resp_parse(resp->status, resp->body, resp->len, &r);
 	if (r.charged)
@@ -532,12 +604,24 @@ static struct job *
 next_ready(struct gw *g, double now, double *soonest)
 {
 	struct job *best = NULL;
-	size_t i;
+	size_t i, first_prep = (size_t)-1, active = 0;
 
 	*soonest = -1;
+	/* Images go out in input order: none overtakes one still being
+	 * prepared (a stop then falls on the same images as without threads). */
+	for (i = 0; i < g->njobs; i++) {
+		if (g->jobs[i].state == JOB_PREPARING &&
+		    g->jobs[i].id < first_prep)
+			first_prep = g->jobs[i].id;
+		/* -j images at most between their first send and their end,
+		 * waits for a retry included; the rest are prepared ahead. */
+		active += g->jobs[i].started && (g->jobs[i].state ==
+		    JOB_READY || g->jobs[i].state == JOB_FLIGHT);
+	}
 	for (i = 0; i < g->njobs; i++) {
 		struct job *j = &g->jobs[i];
-		if (j->state != JOB_READY)
+		if (j->state != JOB_READY || j->id > first_prep ||
+		    (!j->started && active >= g->s_jobs))
 			continue;
 		if (j->ready_at <= now) {
 			if (best == NULL || j->id < best->id)
@@ -572,6 +656,17 @@ drain_ready(struct gw *g)
 	}
 }
 
+static int
+preparing(const struct gw *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->njobs; i++)
+		if (g->jobs[i].state == JOB_PREPARING)
+			return 1;
+	return 0;
+}
+
 static void
 gw_wait(void *be, double timeout)
 {
@@ -581,9 +676,12 @@ gw_wait(void *be, double timeout)
 
 	if (g->http == NULL)
 		return;
-	/* Start what is due, one request per pace slot. */
+	collect_prepared(g);
+	/* Start what is due, one request per pace slot, at most -j at once
+	 * (the other slots are being prepared ahead). */
 	now = fz_now_mono();
 	while (g->stop == RECOG_GO && !g->cancelled &&
+	    http_busy(g->http) < g->s_jobs &&
 	    (j = next_ready(g, now, &soonest)) != NULL &&
 	    now >= g->pace.next_send) {
 		gw_pace_started(&g->pace, now);
@@ -600,6 +698,9 @@ gw_wait(void *be, double timeout)
 		wait = timeout;
 	if (wait < 0 || g->ndone > g->done_head)
 		wait = 0;
+	/* Workers finish on their own time: look again soon. */
+	if (preparing(g) && wait > PREPARE_POLL)
+		wait = PREPARE_POLL;
 	if (http_busy(g->http) > 0 || wait > 0)
 		http_run(g->http, wait);
 }
@@ -613,6 +714,7 @@ gw_next(void *be, struct recog_result **out)
 	enum http_status hs;
 	void *user;
 
+	collect_prepared(g);
 	if (g->stop != RECOG_GO || g->cancelled)
 		drain_ready(g);
 	/* One answer at a time, so its -v line comes just before its record. */
@@ -668,6 +770,8 @@ gw_free(void *be)
 
 	if (g == NULL)
 		return;
+	/* The workers use the jobs' memory: stopped first. */
+	prepq_free(g->pq);
 	if (g->jobs != NULL)
 		for (i = 0; i < g->njobs; i++)
 			job_clear(&g->jobs[i]);
@@ -677,7 +781,17 @@ gw_free(void *be)
 	free(g->done);
 	http_free(g->http);
 	free(g->url);
+	free(g->url_shown);
 	free(g);
+}
+
+/* One preparation thread a processor, 1 to 8. */
+static unsigned
+prepare_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1u : n > 8 ? 8u : (unsigned)n;
 }
 
 static const struct recog_ops gw_ops = {
@@ -694,16 +808,21 @@ gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		goto nomem;
 	g->s = *s;
-	g->njobs = s->jobs > 0 ? (size_t)s->jobs : 1;
+	g->s_jobs = s->jobs > 0 ? (size_t)s->jobs : 1;
+	/* As many slots again as there are preparation threads, so images
+	 * are decoded and shrunk while -j others are in flight. */
+	g->nthreads = prepare_threads();
+	g->njobs = g->s_jobs + (s->dry_run ? 0 : g->nthreads);
 	g->stats.price = GW_POINTS_PER_CALL;
 	prepare_opts_default(&g->prep_opts);
 	gw_pace_init(&g->pace, s->rate, fz_now_mono());
 	if ((g->jobs = calloc(g->njobs, sizeof(*g->jobs))) == NULL ||
 	    (g->url = fz_printf("%s" GW_API_PATH, s->endpoint ? s->endpoint :
-	    "")) == NULL)
+	    "")) == NULL || (g->url_shown = http_redact_url(g->url)) == NULL)
 		goto nomem;
-	if (!s->dry_run && (g->http = http_new(&s->http, g->njobs,
-	    err)) == NULL) {
+	if (!s->dry_run && ((g->http = http_new(&s->http, g->s_jobs,
+	    err)) == NULL || (g->pq = prepq_new(g->nthreads, NULL, NULL,
+	    err)) == NULL)) {
 		gw_free(g);
 		return -1;
 	}

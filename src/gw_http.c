@@ -316,6 +316,7 @@ http_done(struct http *h, void **user, enum http_status *status,
 	struct xfer *x = NULL;
 	CURLMsg *m;
 	CURLcode rc;
+	curl_off_t up;
 	int left;
 	char *priv;
 
@@ -330,6 +331,9 @@ http_done(struct http *h, void **user, enum http_status *status,
 	x = (struct xfer *)(void *)priv;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->resp.status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &x->resp.seconds);
+	/* What went out, for -v: nothing at all for a refused connection. */
+	up = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
 	curl_multi_remove_handle(h->multi, x->easy);
 	x->busy = 0;
 	h->busy--;
@@ -347,8 +351,10 @@ http_done(struct http *h, void **user, enum http_status *status,
 			    curl_easy_strerror(rc));
 		http_resp_free(&x->resp);
 		memset(resp, 0, sizeof(*resp));
+		resp->sent = up > 0 ? (size_t)up : 0;
 		return 1;
 	}
+	x->resp.sent = up > 0 ? (size_t)up : 0;
 	if (x->resp.body == NULL && (x->resp.body = calloc(1, 1)) == NULL) {
 		fz_seterr(err, "out of memory");
 		*status = HTTP_E_OTHER;
@@ -360,6 +366,25 @@ http_done(struct http *h, void **user, enum http_status *status,
 	memset(&x->resp, 0, sizeof(x->resp));
 	x->cap = 0;
 	return 1;
+}
+
+char *
+http_redact_url(const char *url)
+{
+	const char *host = strstr(url, "://"), *at = NULL, *end, *p;
+
+	if (host == NULL)
+		return fz_strdup(url);
+	host += 3;
+	/* The authority ends at the first '/', '?' or '#', and its last '@'
+	 * ends the user information. */
+	end = host + strcspn(host, "/?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return fz_strdup(url);
+	return fz_printf("%.*s***%s", (int)(host - url), url, at);
 }
 
 long long

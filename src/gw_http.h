@@ -37,6 +37,7 @@ struct http_resp {
 	char date[128];      /* Date header, "" when absent */
 	char content_type[128];
 	double seconds;      /* total time */
+	size_t sent;         /* request body bytes libcurl sent, also for a failure */
 };
 
 struct http;
@@ -63,6 +64,12 @@ int http_done(struct http *h, void **user, enum http_status *status,
 size_t http_busy(const struct http *h);
 void http_resp_free(struct http_resp *resp);
 void http_free(struct http *h);
+
+/*
+ * url for a message: any user:password@ before the host becomes ***@.
+ * malloc'd, NULL when out of memory.
+ */
+char *http_redact_url(const char *url);
 
 /* Seconds since the epoch from an HTTP Date header, or -1. */
 long long http_parse_date(const char *date);

@@ -1,11 +1,16 @@
 /* Pixels for any recogniser: JPEG decoding (libjpeg-turbo), EXIF orientation, area-average resizing, encoding. */
 #include "image.h"
 
+#include <ctype.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jerror.h>
+#include <jpeglib.h>
 #include <turbojpeg.h>
 
 #include "jpeg.h"
@@ -320,6 +325,136 @@ done:
 		image_px_free(out);
 	tjDestroy(dh);
 	return rc;
+}
+
+/* libjpeg's error manager for image_verify: errors jump back, warnings are counted. */
+struct verify_err {
+	struct jpeg_error_mgr mgr;
+	jmp_buf jump;
+	int in_scans;          /* the header is read: warnings now mean corruption */
+	int warned;            /* a warning was seen in the scans */
+	char msg[JMSG_LENGTH_MAX];
+};
+
+static void
+verify_error_exit(j_common_ptr cinfo)
+{
+	struct verify_err *ve = (struct verify_err *)cinfo->err;
+
+	ve->mgr.format_message(cinfo, ve->msg);
+	ve->msg[0] = (char)tolower((unsigned char)ve->msg[0]);
+	longjmp(ve->jump, 1);
+}
+
+static void
+verify_emit(j_common_ptr cinfo, int level)
+{
+	struct verify_err *ve = (struct verify_err *)cinfo->err;
+
+	/* Only warnings (level -1) matter; trace messages are ignored. */
+	if (level != -1 || ve->warned)
+		return;
+	if (!ve->in_scans && ve->mgr.msg_code == JWRN_EXTRANEOUS_DATA)
+		return;
+	ve->mgr.format_message(cinfo, ve->msg);
+	/* libjpeg capitalises its messages; ours are lower case. */
+	ve->msg[0] = (char)tolower((unsigned char)ve->msg[0]);
+	ve->warned = 1;
+}
+
+/* The coding process of a SOF marker, for a message; NULL when decodable. */
+static const char *
+unsupported_process(int sof)
+{
+	switch (sof) {
+	case 0xc0: case 0xc1: case 0xc2:
+		return NULL;
+	case 0xc3:
+		return "lossless";
+	case 0xc5: case 0xc6: case 0xc7:
+		return "hierarchical";
+	case 0xcb: case 0xcf:
+		return "lossless arithmetic-coded";
+	default:
+		return sof >= 0xc8 && sof <= 0xcf ? "arithmetic-coded" :
+		    "unknown-process";
+	}
+}
+
+int
+image_verify(const unsigned char *data, size_t len,
+    const struct jpeg_info *info, unsigned long long max_pixels,
+    struct fz_err *err)
+{
+	struct jpeg_decompress_struct cinfo;
+	struct verify_err ve;
+	JSAMPARRAY row = NULL;
+	const char *proc;
+
+	if (data == NULL || info == NULL) {
+		fz_seterr(err, "no image");
+		return -1;
+	}
+	if ((unsigned long long)info->width * info->height > max_pixels) {
+		fz_seterr(err, "%ux%u pixels, over the limit of %llu pixels",
+		    info->width, info->height, max_pixels);
+		return -1;
+	}
+	if ((proc = unsupported_process(info->sof)) != NULL) {
+		fz_seterr(err, "%s JPEG (SOF%d): the recogniser decodes only "
+		    "baseline and progressive JPEG", proc, info->sof - 0xc0);
+		return -1;
+	}
+	if (info->precision != 8) {
+		fz_seterr(err, "%d-bit JPEG: the recogniser decodes only 8-bit "
+		    "samples", info->precision);
+		return -1;
+	}
+	if (len > ULONG_MAX) {
+		fz_seterr(err, "file too large to decode");
+		return -1;
+	}
+	memset(&ve, 0, sizeof(ve));
+	cinfo.err = jpeg_std_error(&ve.mgr);
+	ve.mgr.error_exit = verify_error_exit;
+	ve.mgr.emit_message = verify_emit;
+	jpeg_create_decompress(&cinfo);
+	if (setjmp(ve.jump)) {
+		fz_seterr(err, "cannot decode the JPEG: %s", ve.msg);
+		jpeg_destroy_decompress(&cinfo);
+		return -1;
+	}
+	jpeg_mem_src(&cinfo, data, (unsigned long)len);
+	(void)jpeg_read_header(&cinfo, TRUE);
+	if (cinfo.image_width != info->width || cinfo.image_height !=
+	    info->height || cinfo.arith_code || cinfo.data_precision != 8) {
+		fz_seterr(err, "the JPEG decoder does not read the header as "
+		    "the probe did");
+		jpeg_destroy_decompress(&cinfo);
+		return -1;
+	}
+	ve.in_scans = 1;
+	/* Scaling happens in the inverse DCT: every coefficient is still
+	 * entropy-decoded, which is what finds corrupt data. */
+	cinfo.scale_num = 1;
+	cinfo.scale_denom = 8;
+	cinfo.dct_method = JDCT_IFAST;
+	cinfo.do_fancy_upsampling = FALSE;
+	(void)jpeg_start_decompress(&cinfo);
+	/* The row buffer belongs to the decompressor's pool: freed with it. */
+	row = cinfo.mem->alloc_sarray((j_common_ptr)&cinfo, JPOOL_IMAGE,
+	    cinfo.output_width * (JDIMENSION)cinfo.output_components, 1);
+	while (cinfo.output_scanline < cinfo.output_height && !ve.warned)
+		(void)jpeg_read_scanlines(&cinfo, row, 1);
+	/* Reads on to EOI: data left over after the last scan is a warning. */
+	if (!ve.warned)
+		(void)jpeg_finish_decompress(&cinfo);
+	jpeg_destroy_decompress(&cinfo);
+	if (ve.warned) {
+		fz_seterr(err, "cannot decode the JPEG: %s", ve.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int

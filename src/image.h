@@ -38,6 +38,22 @@ int image_decode(const unsigned char *data, size_t len,
     const struct jpeg_info *info, unsigned min_w, unsigned min_h, int rgb,
     struct image_px *out, struct fz_err *err);
 
+/*
+ * Decode the whole JPEG data[0..len) that jpeg_probe() described in info,
+ * at the smallest scale and one row at a time (memory stays small whatever
+ * the size), to learn whether a recogniser can decode it before it is sent
+ * and paid for. Refused: more than max_pixels pixels; any process but
+ * Huffman-coded baseline, extended or progressive with 8-bit samples
+ * (12-bit, arithmetic-coded, lossless and hierarchical JPEGs); a decoder
+ * error; and any warning once the scans begin (corrupt entropy-coded data,
+ * a scan that ends early, or less data than the header's size needs).
+ * Stray bytes between header segments, which phones write, are allowed.
+ * 0, or -1 with err.
+ */
+int image_verify(const unsigned char *data, size_t len,
+    const struct jpeg_info *info, unsigned long long max_pixels,
+    struct fz_err *err);
+
 /* The pixels as EXIF orientation o (2..8; 1 copies) says they are seen. 0 or -1. */
 int image_orient(const struct image_px *in, int o, struct image_px *out,
     struct fz_err *err);

@@ -162,6 +162,8 @@ frame_header(struct walk *w, unsigned m, size_t off, const unsigned char *p,
 		return JPEG_BAD;
 	}
 	w->info.components = (int)nf;
+	w->info.sof = (int)m;
+	w->info.precision = p[0];
 	/* SOF2, SOF6, SOF10 and SOF14 are the progressive processes. */
 	w->info.progressive = (m & 0x03) == 0x02;
 	w->have_sof = 1;

@@ -11,6 +11,8 @@ struct jpeg_info {
 	int components;          /* colour components in the frame (1 grey, 3 colour) */
 	int progressive;         /* 1 for a progressive frame (SOF2, SOF6, SOF10, SOF14) */
 	int orientation;         /* EXIF orientation 1..8 from the first Exif APP1; 1 when absent or invalid */
+	int sof;                 /* the frame header's marker, 0xc0..0xcf: the coding process */
+	int precision;           /* sample precision in bits from the SOF header (8 or 12 in practice) */
 };
 
 enum jpeg_status {

@@ -35,6 +35,7 @@ struct run {
 	struct present present;
 	int quiet;
 	int progress_shown;       /* a progress line is on the terminal */
+	int stdout_tty;           /* records go to a terminal (clear the line first) */
 	const char *output_name;
 };
 
@@ -111,6 +112,10 @@ hook_emit(void *ctx, json_t *rec)
 	struct run *r = ctx;
 	struct fz_err e;
 
+	/* A record for the terminal the progress line is on starts at the
+	 * left margin, not after "3/6  0.96 img/s". */
+	if (r->stdout_tty)
+		clear_progress();
 	if (present_record(&r->present, rec, &e) == 0)
 		return 0;
 	/* A reader that went away (| head -1) is not an error worth a word. */
@@ -556,6 +561,9 @@ main(int argc, char **argv)
 	if (opts.raw && opts.format == FORMAT_TABLE)
 		return usage("--raw works only with json and ndjson (the table "
 		    "is chosen on a terminal: add -f json)");
+	if (opts.ext_format != NULL && !opts.quiet)
+		msgf("warning: %s: the name ends in .%s, but the file is written "
+		    "in the format -f gives", opts.output, opts.ext_format);
 	if (opts.output != NULL && outfile_check(opts.output, opts.force,
 	    &err) == -1) {
 		msg(err.msg);
@@ -619,8 +627,16 @@ main(int argc, char **argv)
 	for (i = 0; i < in.notes.n; i++)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
-	if (!opts.check_id && in.n == 0 && !opts.quiet)
-		msg("no JPEG images to process");
+	/* Nothing to try is a failure that says why, even with -q. */
+	if (!opts.check_id && in.n == 0) {
+		char *why = gather_skip_summary(&in);
+
+		msgf("no JPEG images to process%s%s", why ? ": " : " (nothing "
+		    "found in the directories given)", why ? why : "");
+		free(why);
+		rc = EXIT_SOME_FAILED;
+		goto done;
+	}
 	if (opts.resume != NULL) {
 		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
 			msg(err.msg);
@@ -655,6 +671,7 @@ main(int argc, char **argv)
 		}
 	}
 	run.quiet = opts.quiet;
+	run.stdout_tty = fp == stdout && isatty(STDOUT_FILENO);
 	run.output_name = opts.output ? opts.output : "stdout";
 	/*
 	 * xlsx is written by name when it is finished: into the temporary
@@ -722,7 +739,8 @@ main(int argc, char **argv)
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
-	/* --pair prints its persons now. */
+	/* --pair prints its persons now, and the table and json their end. */
+	clear_progress();
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
 		if (err.errnum != EPIPE)
 			msgf("%s: %s", run.output_name, err.msg);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h" /* config_engine_parse */
 #include "idnum.h"
@@ -31,12 +32,13 @@ const char options_help[] =
     "\n"
     "Options:\n"
     "  -f, --format FORMAT      table, json, ndjson, csv or xlsx (default: table on a\n"
-    "                           terminal, ndjson otherwise)\n"
-    "  -o, --output FILE        write the records to FILE (mode 0600)\n"
+    "                           terminal, -o's extension, else ndjson)\n"
+    "  -o, --output FILE        write the records to FILE (mode 0600; - is stdout;\n"
+    "                           never replaces a device, FIFO or symlink)\n"
     "      --raw                json/ndjson: add the untouched response as \"raw\"\n"
     "      --save-images DIR    save the returned images into DIR\n"
     "      --images LIST        which images to save: cropped,portrait,id_number\n"
-    "      --force              overwrite existing files\n"
+    "      --force              overwrite existing regular files\n"
     "      --engine ENGINE      faiz (the paid service), local (this machine:\n"
     "                           nothing sent) or auto (default: faiz when\n"
     "                           credentials are configured, else local)\n"
@@ -292,6 +294,28 @@ parse_format(const char *s, enum out_format *f)
 	return 0;
 }
 
+/* The format -o's file name asks for by its extension, FORMAT_AUTO when none. */
+static enum out_format
+format_of_name(const char *path, const char **ext)
+{
+	static const struct {
+		const char *ext;
+		enum out_format f;
+	} exts[] = { { ".csv", FORMAT_CSV }, { ".json", FORMAT_JSON },
+		{ ".ndjson", FORMAT_NDJSON }, { ".jsonl", FORMAT_NDJSON },
+		{ ".xlsx", FORMAT_XLSX } };
+	size_t i, n = strlen(path), k;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		k = strlen(exts[i].ext);
+		if (n > k && strcasecmp(path + n - k, exts[i].ext) == 0) {
+			*ext = exts[i].ext + 1;
+			return exts[i].f;
+		}
+	}
+	return FORMAT_AUTO;
+}
+
 /* "cropped,portrait,id_number" in any order and subset, no empty items. */
 static int
 parse_images(const char *s, unsigned *out)
@@ -522,6 +546,20 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		return 0;
 	o->inputs = argv + optind;
 	o->ninputs = (size_t)(argc - optind);
+
+	/* -o - is standard output; otherwise -o's extension names the format
+	 * when -f does not, and a disagreement is only a warning (main). */
+	if (o->output != NULL && strcmp(o->output, "-") == 0) {
+		o->output = NULL;
+	} else if (o->output != NULL) {
+		const char *ext = NULL;
+		enum out_format f = format_of_name(o->output, &ext);
+
+		if (f != FORMAT_AUTO && o->format == FORMAT_AUTO)
+			o->format = f;
+		else if (f != FORMAT_AUTO && f != o->format)
+			o->ext_format = ext;
+	}
 
 	/* Conflicts and missing operands, checked once everything is known. */
 	/*

@@ -9,7 +9,8 @@
 
 struct options {
 	enum out_format format;
-	const char *output;      /* -o FILE, NULL for stdout */
+	const char *output;      /* -o FILE, NULL for stdout (also for -o -) */
+	const char *ext_format;  /* -o's extension when it disagrees with -f, else NULL */
 	int raw;                 /* --raw */
 	const char *save_dir;    /* --save-images DIR */
 	unsigned images;         /* --images LIST, enum image_kind bits */

@@ -13,7 +13,20 @@ outfile_check(const char *path, int force, struct fz_err *err)
 {
 	struct stat st;
 
-	if (!force && lstat(path, &st) == 0) {
+	if (lstat(path, &st) == -1)
+		return 0;
+	/* --force replaces a file, never a device, FIFO, socket, directory
+	 * or symbolic link (nor what it points to). */
+	if (!S_ISREG(st.st_mode)) {
+		fz_seterr(err, "%s: %s: not replaced (-o writes only regular "
+		    "files; use -o - for standard output)", path,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
+		    "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+		    "a device" : "not a regular file");
+		return -1;
+	}
+	if (!force) {
 		fz_seterr(err, "%s: file exists (use --force to overwrite)", path);
 		return -1;
 	}
@@ -89,6 +102,7 @@ outfile_open(struct outfile *of, const char *path, int force,
 int
 outfile_commit(struct outfile *of, struct fz_err *err)
 {
+	struct stat st;
 	int rc = 0;
 
 	if (fflush(of->fp) == EOF || fsync(fileno(of->fp)) == -1) {
@@ -100,6 +114,13 @@ outfile_commit(struct outfile *of, struct fz_err *err)
 		rc = -1;
 	}
 	of->fp = NULL;
+	/* What appeared at the name during the run is checked again. */
+	if (rc == 0 && fstatat(of->dirfd, of->name, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		fz_seterr(err, "%s: not a regular file any more: not replaced",
+		    of->path);
+		rc = -1;
+	}
 	if (rc == 0) {
 		if (safefile_commit(of->dirfd, of->tmpname, of->name,
 		    of->force) == SAFEFILE_OK)

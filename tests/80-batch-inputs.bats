@@ -134,25 +134,25 @@ ID_LI=11010119851127100X
 	rec_files | grep -Fxq photos/y.png/e.jpg
 }
 
-@test "an empty directory: exit 0, 'no JPEG images to process', no record, no request" {
+@test "an empty directory: exit 1 (issue F.17), 'no JPEG images to process', no record, no request" {
 	mkdir empty
 	faiz empty
-	assert_equal "$status" 0
+	assert_equal "$status" 1
 	assert_equal "$output" ""
-	printf '%s\n' "$stderr" | grep -q '^faiz-idcard: no JPEG images to process$'
+	printf '%s\n' "$stderr" | grep -q '^faiz-idcard: no JPEG images to process (nothing found in the directories given)$'
 	assert_equal "$(nreq)" 0
 }
 
-@test "a directory holding only non-JPEG files: each noted, nothing sent, exit 0" {
+@test "a directory holding only non-JPEG files: each noted, nothing sent, exit 1 (issue F.17)" {
 	mkdir other
 	echo a >other/a.txt
 	cp "$C/front_lisi.jpg" other/b.png
 	faiz other
-	assert_equal "$status" 0
+	assert_equal "$status" 1
 	assert_equal "$output" ""
 	assert_note "other/a.txt: skipped, not a .jpg or .jpeg file"
 	assert_note "other/b.png: skipped, not a .jpg or .jpeg file"
-	printf '%s\n' "$stderr" | grep -q '^faiz-idcard: no JPEG images to process$'
+	printf '%s\n' "$stderr" | grep -q '^faiz-idcard: no JPEG images to process: skipped 2 files not .jpg or .jpeg$'
 	assert_equal "$(nreq)" 0
 }
 

@@ -13,12 +13,16 @@
 #     --latency 0.2 --no-images, 400 cards, faiz-idcard --rate 1000 -j J for
 #     J in 1 4 8 16: elapsed against the floor N x 0.2 / J, the client's CPU
 #     time per image and peak RSS; then 4000 cards at -j 16 for the RSS.
+# (p) Preparation off the event loop (issue F.16): 8 photographs of 81
+#     megapixels (9000 x 9000, each decoded, checked and shrunk to 4000 px
+#     before it is sent), latency 0.2, --rate 1000, -j 1 against -j 8: -j 8
+#     must not be slower.
 #
 # Each part gets a fresh emulator on 127.0.0.1; all are stopped on exit.
 # About 5 minutes.  Environment knobs (for quick runs):
 #   FAIZ_BIN            binary under test (default ./faiz-idcard)
 #   BENCH_A_IMAGES=60   BENCH_B_IMAGES=400   BENCH_BIG_IMAGES=4000 (0 skips)
-#   BENCH_JOBS="1 4 8 16"   BENCH_PARTS="a b"
+#   BENCH_JOBS="1 4 8 16"   BENCH_PARTS="a b p"
 #
 # Internal: bench.sh --naive-loop DIR URL runs the curl loop (one response per line on stdout).
 
@@ -57,7 +61,7 @@ N_A=${BENCH_A_IMAGES:-60}
 N_B=${BENCH_B_IMAGES:-400}
 N_BIG=${BENCH_BIG_IMAGES:-4000}
 JOBS=${BENCH_JOBS:-"1 4 8 16"}
-PARTS=${BENCH_PARTS:-"a b"}
+PARTS=${BENCH_PARTS:-"a b p"}
 LAT_A=0.3
 LAT_B=0.2
 
@@ -249,10 +253,49 @@ part_b() {
 	fi
 }
 
+# --- (p) preparation on worker threads -------------------------------------------
+part_p() {
+	local dir="$WORK/p" j e1=""
+	mkdir -p "$dir"
+	# One 81-megapixel photograph, eight files: bytes after EOI make each
+	# content distinct, so none is a duplicate of another.
+	"$PY" - "$dir" <<'PYEOF'
+import sys
+from PIL import Image
+d = sys.argv[1]
+g = Image.linear_gradient("L").resize((9000, 9000))
+im = Image.merge("RGB", (g, g.rotate(90), g.rotate(180)))
+im.save(d + "/p0.jpg", "JPEG", quality=90)
+data = open(d + "/p0.jpg", "rb").read()
+for i in range(1, 8):
+    open("%s/p%d.jpg" % (d, i), "wb").write(data + b"photo %d" % i)
+PYEOF
+	emu_start p --latency 0.2 --no-images
+	echo
+	echo "(p) 8 photographs of 9000x9000 (81 MP), latency 0.2 s, --no-images, --rate 1000 -j J"
+	echo "  (not cards: the emulator answers 40007 for each, so every one is sent and charged once)"
+	printf '  %3s %7s %9s %9s %11s %12s  %s\n' -j records sent "elapsed s" "cpu ms/img" "peak RSS MB" target
+	operands "$dir"
+	for j in 1 8; do
+		"$PY" "$MKBENCH" reset "$EMU_URL"
+		measure "p-$j" 300 "$BIN" -q -f ndjson --rate 1000 -j "$j" "${OPERANDS[@]}"
+		local target="" total req charged refused
+		read -r total rec < <("$PY" "$MKBENCH" count-records "$WORK/p-$j.out")
+		read -r req charged refused < <("$PY" "$MKBENCH" stats "$EMU_URL")
+		[ "$j" = 1 ] && e1=$M_ELAPSED
+		[ "$j" = 8 ] && target="not slower than -j 1: $(mark "$M_ELAPSED <= 1.05 * $e1")"
+		printf '  %3s %7s %9s %9.1f %11s %12s  %s\n' "$j" "$total" "$req" "$M_ELAPSED" \
+			"$(calc %.0f "$M_CPU_MS / 8")" "$(calc %.1f "$M_RSS_KB / 1024")" "$target"
+		[ "$M_TIMEOUT" = yes ] && note_run "p-$j"
+	done
+	rm -rf "$dir"
+}
+
 for part in $PARTS; do
 	case "$part" in
 	a) part_a ;;
 	b) part_b ;;
+	p) part_p ;;
 	*) echo "bench: unknown part '$part'" >&2 ;;
 	esac
 done

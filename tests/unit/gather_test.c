@@ -530,6 +530,47 @@ cleanup(void)
 		fprintf(stderr, "gather_test: could not remove %s\n", root);
 }
 
+/* Issue F.17: over GATHER_MAX_NOTES notes for one directory become one. */
+static void
+test_summary(void)
+{
+	struct gather_opts o = {0, 0, NULL, NULL};
+	struct fz_err err = { "", 0 };
+	struct gather g;
+	char dir[128], name[64], *sum, *want;
+	char *args[1];
+	int i;
+
+	mkd("many");
+	mkd("many/sub");
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "many/%02d.HEIC", i);
+		mkfile(name);
+	}
+	snprintf(dir, sizeof(dir), "%s", at("many"));
+	args[0] = dir;
+	CHECK(gather_inputs(args, 1, &o, &g, &err) == 0);
+	CHECK(g.n == 0);
+	CHECK(g.notes.n == 1);
+	want = fz_printf("%s: skipped 30 files not .jpg or .jpeg, 1 directory "
+	    "(use -r)", dir);
+	if (g.notes.n == 1 && want != NULL)
+		CHECK_STR(g.notes.v[0], want);
+	free(want);
+	sum = gather_skip_summary(&g);
+	CHECK(sum != NULL);
+	if (sum != NULL)
+		CHECK_STR(sum, "skipped 30 files not .jpg or .jpeg, 1 directory "
+		    "(use -r)");
+	free(sum);
+	gather_free(&g);
+	/* A few notes stay as they are; nothing skipped gives no summary. */
+	args[0] = (char *)(size_t)"/nonexistent-gather-test";
+	CHECK(gather_inputs(args, 1, &o, &g, &err) == 0);
+	CHECK(gather_skip_summary(&g) == NULL);
+	gather_free(&g);
+}
+
 int
 main(void)
 {
@@ -549,6 +590,7 @@ main(void)
 	test_files_from();
 	test_two_stdin();
 	test_unreadable();
+	test_summary();
 	cleanup();
 	return unit_done("gather");
 }

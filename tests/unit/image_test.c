@@ -1,5 +1,6 @@
-/* Unit tests for image.c: encode, decode to upright RGB with EXIF orientation, the pixel guard, downscaling. */
+/* Unit tests for image.c: encode, decode to upright RGB with EXIF orientation, the pixel guard, downscaling, verify before sending. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "image.h"
 #include "unit.h"
@@ -93,6 +94,52 @@ main(void)
 	CHECK(up.px == NULL);
 	CHECK(image_decode_upright_rgb(jpg, len / 2, 1000000, 0, &up,
 	    &err) == -1);
+
+	/* image_verify (issue F.7): the whole file decodes, or it is refused. */
+	{
+		struct jpeg_info info;
+		unsigned char *bad;
+		size_t i, sof = 0;
+
+		CHECK(jpeg_probe(jpg, len, &info, &err) == JPEG_OK);
+		CHECK(info.sof == 0xc0 && info.precision == 8);
+		CHECK(image_verify(jpg, len, &info, 1000000, &err) == 0);
+		CHECK(image_verify(jpg, len, &info, 64 * 32 - 1, &err) == -1);
+		CHECK_STR(err.msg, "64x32 pixels, over the limit of 2047 pixels");
+		if ((bad = malloc(len)) == NULL)
+			abort();
+		for (i = 2; i + 1 < len; i++)
+			if (jpg[i] == 0xff && jpg[i + 1] == 0xc0) {
+				sof = i;
+				break;
+			}
+		CHECK(sof > 0);
+		/* The coding process and precision, from the probe's fields. */
+		info.sof = 0xc9;
+		CHECK(image_verify(jpg, len, &info, 1000000, &err) == -1);
+		CHECK_STR(err.msg, "arithmetic-coded JPEG (SOF9): the recogniser "
+		    "decodes only baseline and progressive JPEG");
+		info.sof = 0xc3;
+		CHECK(image_verify(jpg, len, &info, 1000000, &err) == -1);
+		CHECK_STR(err.msg, "lossless JPEG (SOF3): the recogniser decodes "
+		    "only baseline and progressive JPEG");
+		info.sof = 0xc0;
+		info.precision = 12;
+		CHECK(image_verify(jpg, len, &info, 1000000, &err) == -1);
+		CHECK_STR(err.msg, "12-bit JPEG: the recogniser decodes only "
+		    "8-bit samples");
+		/* A header claiming 4096x4096 on the same few hundred bytes. */
+		memcpy(bad, jpg, len);
+		bad[sof + 5] = 0x10;
+		bad[sof + 6] = 0x00;
+		bad[sof + 7] = 0x10;
+		bad[sof + 8] = 0x00;
+		CHECK(jpeg_probe(bad, len, &info, &err) == JPEG_OK);
+		CHECK(image_verify(bad, len, &info, 100000000, &err) == -1);
+		CHECK_STR(err.msg, "cannot decode the JPEG: corrupt JPEG data: "
+		    "premature end of data segment");
+		free(bad);
+	}
 
 	free(ex);
 	free(jpg);

@@ -24,8 +24,29 @@ main(void)
 	const char *dry[] = { "faiz-idcard", "-q", "--dry-run", "x.jpg", NULL };
 	const char *bad_date[] = { "faiz-idcard", "--as-of", "2023-02-29",
 		"x.jpg", NULL };
+	const char *o_dash[] = { "faiz-idcard", "-o", "-", "x.jpg", NULL };
+	const char *o_csv[] = { "faiz-idcard", "-o", "out.CSV", "x.jpg", NULL };
+	const char *o_jsonl[] = { "faiz-idcard", "-o", "d/r.jsonl", "x.jpg",
+		NULL };
+	const char *o_mismatch[] = { "faiz-idcard", "-f", "json", "-o",
+		"out.xlsx", "x.jpg", NULL };
+	const char *o_plain[] = { "faiz-idcard", "-o", "out", "x.jpg", NULL };
 	struct options o;
 	struct fz_err err;
+
+	/* Issue F.13: -o - is stdout; -o's extension gives the format. */
+	CHECK(parse(&o, &err, 4, o_dash) == 0);
+	CHECK(o.output == NULL && o.format == FORMAT_AUTO);
+	CHECK(parse(&o, &err, 4, o_csv) == 0);
+	CHECK(o.format == FORMAT_CSV && o.ext_format == NULL);
+	CHECK(parse(&o, &err, 4, o_jsonl) == 0);
+	CHECK(o.format == FORMAT_NDJSON);
+	CHECK(parse(&o, &err, 6, o_mismatch) == 0);
+	CHECK(o.format == FORMAT_JSON && o.ext_format != NULL);
+	if (o.ext_format != NULL)
+		CHECK_STR(o.ext_format, "xlsx");
+	CHECK(parse(&o, &err, 4, o_plain) == 0);
+	CHECK(o.format == FORMAT_AUTO && o.ext_format == NULL);
 
 	/* Options of the run loop and the output go with any recogniser. */
 	CHECK(parse(&o, &err, 12, generic) == 0);
