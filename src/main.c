@@ -23,7 +23,10 @@
 
 #define PROG "faiz-idcard"
 
+/* The first SIGINT, SIGTERM or SIGHUP: send nothing more, keep what is paid for. */
 static volatile sig_atomic_t got_signal;
+/* The second: abandon the answers in flight and end at once. */
+static volatile sig_atomic_t got_abort;
 
 struct run {
 	struct out *out;
@@ -36,6 +39,8 @@ struct run {
 static void
 on_signal(int sig)
 {
+	if (got_signal)
+		got_abort = 1;
 	got_signal = sig;
 }
 
@@ -46,10 +51,16 @@ install_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* One handler at a time, so two signals count as two. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGHUP);
 	/* No SA_RESTART: a sleep or a wait ends at once on ^C. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or ssh session is an interrupt like ^C. */
+	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe (| head -1) shows up as EPIPE on write instead. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -167,10 +178,16 @@ summary(const struct batch_stats *s, int dry_run)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
-	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
-	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
-	    b->charged * b->price, s->elapsed);
+	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, ",
+	    s->recognised, s->failed, s->skipped);
+	/* Only when there are some: the usual line stays as it was. */
+	if (s->duplicates > 0)
+		fprintf(stderr, "%zu duplicates, ", s->duplicates);
+	if (s->abandoned > 0)
+		fprintf(stderr, "%zu abandoned in flight, ", s->abandoned);
+	fprintf(stderr, "%zu not sent, %zu refused, %zu points charged, "
+	    "%.1f s\n", s->not_sent, b->refused, b->charged * b->price,
+	    s->elapsed);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -216,6 +233,7 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	bc->images = o->images;
 	bc->force = o->force;
 	bc->interrupted = &got_signal;
+	bc->aborting = &got_abort;
 
 	memset(gs, 0, sizeof(*gs));
 	gs->endpoint = creds->endpoint;
@@ -234,7 +252,8 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->http.max_response = HTTP_MAX_RESPONSE;
 	gs->http.insecure = o->insecure;
 	gs->http.cacert = o->cacert;
-	gs->http.interrupted = &got_signal;
+	/* Transfers in flight are abandoned only at the second signal. */
+	gs->http.interrupted = &got_abort;
 	gs->notes.ctx = run;
 	gs->notes.warn = note_warn;
 	gs->notes.verbose = o->verbose ? note_verbose : NULL;
