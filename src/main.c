@@ -12,12 +12,14 @@
 #include "config.h"
 #include "gather.h"
 #include "exitcode.h"
+#include "fromrec.h"
 #include "gw.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
 #include "present.h"
 #include "resume.h"
+#include "summary.h"
 #include "termsafe.h"
 #include "version.h"
 
@@ -317,6 +319,72 @@ check_ids(char *const *args, size_t n, struct present *p, struct fz_err *err)
 	return rc;
 }
 
+/* --summary FILE for a run: what the summary line says, as numbers. */
+static void
+run_counts(const struct batch_stats *s, int rc, struct summary_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->total = s->total;
+	c->recognised = s->recognised;
+	c->failed = s->failed;
+	c->skipped = s->skipped;
+	c->duplicates = s->duplicates;
+	c->not_sent = s->not_sent;
+	c->planned = s->planned;
+	c->refused = s->backend.refused;
+	/* Abandoned at a second signal: sent, and no answer kept. */
+	c->possibly_charged = s->abandoned;
+	c->points_charged = s->backend.charged * s->backend.price;
+	c->elapsed = s->elapsed;
+	c->exit_status = rc;
+	c->interrupted = got_signal != 0;
+}
+
+/* --from-records FILE: its records through checks, pairing and masking; nothing sent. */
+static int
+from_records(const struct options *o, struct run *run, struct summary_counts *c,
+    int *output_failed)
+{
+	struct strlist warnings = { 0 };
+	struct fromrec_stats st;
+	enum fromrec_end end;
+	struct fz_err err;
+	double t0 = fz_now_mono();
+	size_t i;
+	int rc = EXIT_OK;
+
+	end = fromrec_read(o->from_records, hook_emit, run, &got_signal,
+	    &warnings, &st, &err);
+	for (i = 0; i < warnings.n; i++)
+		if (!o->quiet)
+			msg(warnings.v[i]);
+	strlist_free(&warnings);
+	if (end == FROMREC_READ) {
+		/* No -o file is left holding part of what was asked for. */
+		msg(err.msg);
+		*output_failed = 1;
+		rc = EXIT_USAGE;
+	} else if (end == FROMREC_OUTPUT) {
+		*output_failed = 1;
+		rc = EXIT_SOME_FAILED;
+	} else if (st.bad > 0) {
+		rc = EXIT_SOME_FAILED;
+	}
+	if (!o->quiet && end != FROMREC_READ)
+		fprintf(stderr, PROG ": %zu records read: %zu recognised, %zu "
+		    "failed, %zu duplicates, %zu not sent; %zu lines not "
+		    "records\n", st.records, st.recognised, st.failed,
+		    st.duplicates, st.not_sent, st.bad);
+	memset(c, 0, sizeof(*c));
+	c->total = st.records;
+	c->recognised = st.recognised;
+	c->failed = st.failed;
+	c->duplicates = st.duplicates;
+	c->not_sent = st.not_sent;
+	c->elapsed = fz_now_mono() - t0;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,6 +405,7 @@ main(int argc, char **argv)
 	struct resume resume;
 	struct run run;
 	struct checks_opts co;
+	struct summary_counts counts;
 	struct fz_err err;
 	FILE *fp = stdout;
 	size_t i;
@@ -375,13 +444,17 @@ main(int argc, char **argv)
 		msg(err.msg);
 		return EXIT_USAGE;
 	}
+	if (opts.summary != NULL && summary_check(opts.summary, &err) == -1) {
+		msg(err.msg);
+		return EXIT_USAGE;
+	}
 
 	/* Load credentials (a dry run needs none). */
 	cin.opt_profile = opts.profile;
 	cin.opt_endpoint = opts.endpoint;
 	cin.opt_config = opts.config;
 	cin.getenv = NULL; /* getenv(3) */
-	crc = opts.dry_run || opts.check_id ? CONFIG_OK :
+	crc = opts.dry_run || opts.check_id || opts.from_records ? CONFIG_OK :
 	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
 		if (!opts.quiet)
@@ -397,7 +470,7 @@ main(int argc, char **argv)
 	gopts.null_sep = opts.null_sep;
 	gopts.files_from = opts.files_from;
 	gopts.in = stdin;
-	if (!opts.check_id &&
+	if (!opts.check_id && !opts.from_records &&
 	    gather_inputs(opts.inputs, opts.ninputs, &gopts, &in, &err) == -1) {
 		rc = usage(err.msg);
 		goto done;
@@ -405,7 +478,7 @@ main(int argc, char **argv)
 	for (i = 0; i < in.notes.n; i++)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
-	if (!opts.check_id && in.n == 0 && !opts.quiet)
+	if (!opts.check_id && !opts.from_records && in.n == 0 && !opts.quiet)
 		msg("no JPEG images to process");
 	if (opts.resume != NULL) {
 		if (resume_load(opts.resume, &resume, &warnings, &err) == -1) {
@@ -465,6 +538,11 @@ main(int argc, char **argv)
 	}
 	present_init(&run.present, run.out, &co, opts.pair, opts.mask);
 	memset(&stats, 0, sizeof(stats));
+	memset(&counts, 0, sizeof(counts));
+	if (opts.from_records) {
+		rc = from_records(&opts, &run, &counts, &stats.output_failed);
+		goto pair;
+	}
 	if (opts.check_id) {
 		rc = EXIT_OK;
 		if (check_ids(opts.inputs, opts.ninputs, &run.present,
@@ -501,6 +579,7 @@ main(int argc, char **argv)
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
+pair:
 	/* --pair prints its persons now. */
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
 		if (err.errnum != EPIPE)
@@ -538,7 +617,7 @@ finish:
 			    "valid\n", run.present.invalid);
 		if (run.present.invalid > 0 && rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
-	} else if (!opts.quiet) {
+	} else if (!opts.quiet && !opts.from_records) {
 		summary(&stats, opts.dry_run);
 	}
 	/* --strict: a warning is a failure. */
@@ -552,6 +631,17 @@ finish:
 	}
 	if (got_signal)
 		rc = EXIT_INTERRUPTED;
+	if (opts.summary != NULL) {
+		if (!opts.from_records)
+			run_counts(&stats, rc, &counts);
+		counts.exit_status = rc;
+		counts.interrupted = got_signal != 0;
+		if (summary_write(opts.summary, &counts, &err) == -1) {
+			msg(err.msg);
+			if (rc == EXIT_OK)
+				rc = EXIT_SOME_FAILED;
+		}
+	}
 
 done:
 	/* Free everything, so a leak check comes out empty. */
