@@ -218,6 +218,49 @@ first_entry(const struct batch *b, size_t idx, const json_t *rec)
 	return e >= 0 && b->dups.v[e].first == idx ? e : -1;
 }
 
+/*
+ * --save-images: a duplicate gets copies of the images saved for its
+ * first, under its own stem, as if they had come back for it.
+ */
+static void
+dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
+{
+	static const char *const kinds[RECOG_NIMAGES] = { "cropped",
+		"portrait", "id_number" };
+	struct save_bytes imgs[RECOG_NIMAGES];
+	unsigned char *data[RECOG_NIMAGES];
+	size_t len[RECOG_NIMAGES], i;
+	unsigned saved = 0;
+	json_t *images = json_object_get(rec, "images");
+	struct fz_err e;
+	int rc;
+
+	for (i = 0; i < RECOG_NIMAGES; i++)
+		if (json_object_get(images, kinds[i]) != NULL)
+			saved |= 1u << i;
+	/* The copy names the first's files: this record lists its own. */
+	json_object_clear(images);
+	if (saved == 0)
+		return;
+	if (dedup_read_saved(b->dirfd, b->stems[first], saved, data, len,
+	    &e) == -1) {
+		record_set_error(rec, "save_failed", "%s/%s", b->conf->save_dir,
+		    e.msg);
+		return;
+	}
+	for (i = 0; i < RECOG_NIMAGES; i++) {
+		imgs[i].data = data[i];
+		imgs[i].len = len[i];
+	}
+	rc = save_images(b->dirfd, b->conf->save_dir, b->stems[idx], imgs,
+	    saved, b->conf->force, images, &e);
+	for (i = 0; i < RECOG_NIMAGES; i++)
+		free(data[i]);
+	if (rc != SAVE_OK)
+		record_set_error(rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
+		    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e.msg);
+}
+
 /* A later input with the same content as entry e: its record now. */
 static void
 dup_complete(struct batch *b, size_t idx, json_t *own, size_t e)
@@ -231,6 +274,8 @@ dup_complete(struct batch *b, size_t idx, json_t *own, size_t e)
 		return;
 	}
 	json_decref(own);
+	if (b->stems != NULL && error_code_of(rec) == NULL)
+		dup_save(b, idx, b->dups.v[e].first, rec);
 	complete(b, idx, rec);
 }
 
@@ -467,9 +512,8 @@ check_local(struct batch *b, size_t idx, json_t *rec, struct image *img,
 	if (c->resume != NULL && resume_has(c->resume, img->sha256))
 		return -1;
 	/* A copy, a link or a name given twice: one upload per content. */
-	if ((*dup = dedup_find(&b->dups, img->sha256)) >= 0)
-		return 2;
-	if (stopped(b, &why) != RECOG_GO) {
+	*dup = dedup_find(&b->dups, img->sha256);
+	if (*dup < 0 && stopped(b, &why) != RECOG_GO) {
 		record_set_error(rec, "not_sent", "not sent: %s", why);
 		return 0;
 	}
@@ -481,7 +525,7 @@ check_local(struct batch *b, size_t idx, json_t *rec, struct image *img,
 		free(which);
 		return 0;
 	}
-	return 1;
+	return *dup >= 0 ? 2 : 1;
 }
 
 /* Take the next input: finish it locally or hand it to the recogniser. */

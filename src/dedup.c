@@ -1,9 +1,16 @@
 /* Duplicates within a run: a hash table from content SHA-256 to the input sent for it and its record. */
 #include "dedup.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
 
 /* The first 16 hex digits of a SHA-256 are as good a hash as any. */
 static size_t
@@ -100,6 +107,73 @@ dedup_record(const struct dedup_entry *e, const char *file)
 		return NULL;
 	}
 	return rec;
+}
+
+/* All of a regular file, bounded. 0, or -1 with errno. */
+static int
+slurp(int fd, unsigned char **out, size_t *len)
+{
+	struct stat st;
+	unsigned char *b;
+	size_t got = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (unsigned long long)st.st_size > DEDUP_MAX_IMAGE) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((b = malloc((size_t)st.st_size)) == NULL)
+		return -1;
+	while (got < (size_t)st.st_size) {
+		n = read(fd, b + got, (size_t)st.st_size - got);
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			free(b);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	*out = b;
+	*len = got;
+	return 0;
+}
+
+int
+dedup_read_saved(int dirfd, const char *stem, unsigned kinds,
+    unsigned char *data[3], size_t len[3], struct fz_err *err)
+{
+	static const char *const names[3] = { "cropped", "portrait",
+		"id_number" };
+	char name[1024];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < 3; i++) {
+		data[i] = NULL;
+		len[i] = 0;
+	}
+	for (i = 0; i < 3; i++) {
+		if (!(kinds & (1u << i)))
+			continue;
+		snprintf(name, sizeof(name), "%s.%s.jpg", stem, names[i]);
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1 && errno == ENOENT)
+			continue;   /* a back has no portrait */
+		if (fd == -1 || slurp(fd, &data[i], &len[i]) == -1) {
+			fz_seterr(err, "%s: %s", name, strerror(errno));
+			if (fd != -1)
+				close(fd);
+			while (i-- > 0)
+				free(data[i]);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
 }
 
 void

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "util.h"
+
 /*
  * One content seen in the run: the input that was sent for it, and once
  * that input's record is complete, a copy of the record for the inputs
@@ -36,6 +38,18 @@ long dedup_add(struct dedup *d, const char *sha256, size_t first);
  * NULL when out of memory.
  */
 json_t *dedup_record(const struct dedup_entry *e, const char *file);
+/* Largest saved image read back for a duplicate. */
+#define DEDUP_MAX_IMAGE (64u << 20)
+
+/*
+ * The images saved for the first of a content, read back from dirfd so a
+ * duplicate gets its own copies: for each kind bit (cropped, portrait,
+ * id_number, as enum image_kind) whose file <stem>.<kind>.jpg exists,
+ * data[i] and len[i] (malloc'd; NULL, 0 when absent). Links are never
+ * followed. 0, or -1 with err (nothing left allocated).
+ */
+int dedup_read_saved(int dirfd, const char *stem, unsigned kinds,
+    unsigned char *data[3], size_t len[3], struct fz_err *err);
 void dedup_free(struct dedup *d);
 
 #endif
