@@ -222,6 +222,19 @@ one_signal() {
 	[[ "$stderr" == *": 0 recognised, 1 failed, 0 skipped, 1 duplicates, 0 not sent"* ]]
 }
 
+@test "F.4 --save-images: a copy gets its own copies of the images, from the one upload" {
+	cd work
+	cp 1.jpg copy.jpg
+	faiz -j 2 --save-images img -f ndjson 1.jpg copy.jpg
+	assert_equal "$status" 0
+	assert_equal "$(nreq)" 1
+	assert_equal "$(jq -r '.images.portrait' <<<"$output" | tr '\n' ' ')" "img/1.portrait.jpg img/copy.portrait.jpg "
+	for k in cropped portrait id_number; do
+		cmp "img/1.$k.jpg" "img/copy.$k.jpg"
+		assert_equal "$(stat -c %a "img/copy.$k.jpg")" 600
+	done
+}
+
 @test "F.4 --dry-run plans one upload per content" {
 	cd work
 	cp 1.jpg copy.jpg
