@@ -58,6 +58,7 @@ struct batch {
 		json_t *rec;      /* the input's own record: file, sha256 */
 	} *waiting;
 	size_t nwaiting, waiting_cap;
+	size_t dup_failed;        /* duplicates whose images could not be copied */
 };
 
 static void
@@ -246,6 +247,8 @@ dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
 	    &e) == -1) {
 		record_set_error(rec, "save_failed", "%s/%s", b->conf->save_dir,
 		    e.msg);
+		say(b, "%s: %s/%s", b->in->v[idx].path, b->conf->save_dir, e.msg);
+		b->dup_failed++;
 		return;
 	}
 	for (i = 0; i < RECOG_NIMAGES; i++) {
@@ -256,9 +259,13 @@ dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
 	    saved, b->conf->force, images, &e);
 	for (i = 0; i < RECOG_NIMAGES; i++)
 		free(data[i]);
-	if (rc != SAVE_OK)
-		record_set_error(rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
-		    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e.msg);
+	if (rc == SAVE_OK)
+		return;
+	record_set_error(rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
+	    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e.msg);
+	/* Its own failure, not its first's: told, and it fails the run. */
+	say(b, "%s: %s", b->in->v[idx].path, e.msg);
+	b->dup_failed++;
 }
 
 /* A later input with the same content as entry e: its record now. */
@@ -743,7 +750,7 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 		end = BATCH_INTERRUPTED;
 	else if (stats->stop != RECOG_GO)
 		end = BATCH_STOPPED;
-	else if (stats->failed > 0 || stats->output_failed)
+	else if (stats->failed > 0 || stats->output_failed || b.dup_failed > 0)
 		end = BATCH_SOME_FAILED;
 
 done:
