@@ -61,7 +61,8 @@ _faiz_idcard()
 		--retries -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure --text-lines
-		--models -v --verbose -q --quiet -h --help -V --version)
+		--models --summary --from-records -v --verbose -q --quiet
+		-h --help -V --version)
 
 	# --option=value is completed like "--option value". Bash splits the
 	# words at "=" when it is in COMP_WORDBREAKS (the default), else not.
@@ -107,7 +108,8 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0
 		;;
-	-o | --output | --config | --files-from | --resume | --cacert)
+	-o | --output | --config | --files-from | --resume | --cacert | \
+		--summary | --from-records)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dedup.h"
 #include "input.h"
 #include "record.h"
 #include "save.h"
@@ -49,6 +50,15 @@ struct batch {
 	size_t window;
 	size_t next_input;
 	size_t next_emit;
+	/* Contents sent so far, and later inputs waiting for their first's record. */
+	struct dedup dups;
+	struct waiting {
+		size_t idx;
+		size_t entry;
+		json_t *rec;      /* the input's own record: file, sha256 */
+	} *waiting;
+	size_t nwaiting, waiting_cap;
+	size_t dup_failed;        /* duplicates whose images could not be copied */
 };
 
 static void
@@ -72,6 +82,13 @@ interrupted(const struct batch *b)
 	return b->conf->interrupted != NULL && *b->conf->interrupted;
 }
 
+/* A second signal: what is in flight is being abandoned. */
+static int
+aborting(const struct batch *b)
+{
+	return b->conf->aborting != NULL && *b->conf->aborting;
+}
+
 static enum recog_stop
 stopped(const struct batch *b, const char **why)
 {
@@ -92,7 +109,11 @@ tally(struct batch *b, const json_t *rec)
 {
 	const char *code = error_code_of(rec);
 
-	if (code == NULL && json_is_true(json_object_get(rec, "dry_run")))
+	/* A duplicate cost nothing of its own; not sent is still to do. */
+	if (json_object_get(rec, "duplicate_of") != NULL &&
+	    (code == NULL || strcmp(code, "not_sent") != 0))
+		b->stats->duplicates++;
+	else if (code == NULL && json_is_true(json_object_get(rec, "dry_run")))
 		b->stats->planned++;
 	else if (code == NULL)
 		b->stats->recognised++;
@@ -146,7 +167,9 @@ complete(struct batch *b, size_t idx, json_t *rec)
 	const char *msg;
 
 	tally(b, rec);
-	if (code != NULL && strcmp(code, "not_sent") != 0) {
+	/* A duplicate's failure was told for its first already. */
+	if (code != NULL && strcmp(code, "not_sent") != 0 &&
+	    json_object_get(rec, "duplicate_of") == NULL) {
 		msg = json_string_value(json_object_get(json_object_get(rec,
 		    "error"), "message"));
 		say(b, "%s: %s", b->in->v[idx].path, msg ? msg : code);
@@ -160,6 +183,18 @@ complete(struct batch *b, size_t idx, json_t *rec)
 	flush_ring(b);
 }
 
+/* An input that ends without a record and is not a skip: count it done. */
+static void
+no_record(struct batch *b, size_t idx)
+{
+	if (b->conf->unordered) {
+		b->stats->done++;
+		return;
+	}
+	b->ring_set[idx % b->window] = 2;
+	flush_ring(b);
+}
+
 static void
 skip(struct batch *b, size_t idx)
 {
@@ -170,6 +205,157 @@ skip(struct batch *b, size_t idx)
 	}
 	b->ring_set[idx % b->window] = 2;
 	flush_ring(b);
+}
+
+/* --- the same content twice ------------------------------------------------ */
+
+/* The entry whose first input is idx, or -1. */
+static long
+first_entry(const struct batch *b, size_t idx, const json_t *rec)
+{
+	const char *sha = record_str(rec, "sha256");
+	long e = sha ? dedup_find(&b->dups, sha) : -1;
+
+	return e >= 0 && b->dups.v[e].first == idx ? e : -1;
+}
+
+/*
+ * --save-images: a duplicate gets copies of the images saved for its
+ * first, under its own stem, as if they had come back for it.
+ */
+static void
+dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
+{
+	static const char *const kinds[RECOG_NIMAGES] = { "cropped",
+		"portrait", "id_number" };
+	struct save_bytes imgs[RECOG_NIMAGES];
+	unsigned char *data[RECOG_NIMAGES];
+	size_t len[RECOG_NIMAGES], i;
+	unsigned saved = 0;
+	json_t *images = json_object_get(rec, "images");
+	struct fz_err e;
+	int rc;
+
+	for (i = 0; i < RECOG_NIMAGES; i++)
+		if (json_object_get(images, kinds[i]) != NULL)
+			saved |= 1u << i;
+	/* The copy names the first's files: this record lists its own. */
+	json_object_clear(images);
+	if (saved == 0)
+		return;
+	if (dedup_read_saved(b->dirfd, b->stems[first], saved, data, len,
+	    &e) == -1) {
+		record_set_error(rec, "save_failed", "%s/%s", b->conf->save_dir,
+		    e.msg);
+		say(b, "%s: %s/%s", b->in->v[idx].path, b->conf->save_dir, e.msg);
+		b->dup_failed++;
+		return;
+	}
+	for (i = 0; i < RECOG_NIMAGES; i++) {
+		imgs[i].data = data[i];
+		imgs[i].len = len[i];
+	}
+	rc = save_images(b->dirfd, b->conf->save_dir, b->stems[idx], imgs,
+	    saved, b->conf->force, images, &e);
+	for (i = 0; i < RECOG_NIMAGES; i++)
+		free(data[i]);
+	if (rc == SAVE_OK)
+		return;
+	record_set_error(rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
+	    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e.msg);
+	/* Its own failure, not its first's: told, and it fails the run. */
+	say(b, "%s: %s", b->in->v[idx].path, e.msg);
+	b->dup_failed++;
+}
+
+/* A later input with the same content as entry e: its record now. */
+static void
+dup_complete(struct batch *b, size_t idx, json_t *own, size_t e)
+{
+	json_t *rec;
+
+	rec = dedup_record(&b->dups.v[e], record_str(own, "file"));
+	if (rec == NULL) {
+		record_set_error(own, "not_sent", "not sent: out of memory");
+		complete(b, idx, own);
+		return;
+	}
+	json_decref(own);
+	if (b->stems != NULL && error_code_of(rec) == NULL)
+		dup_save(b, idx, b->dups.v[e].first, rec);
+	complete(b, idx, rec);
+}
+
+/* The first of entry e has its record (or none): those waiting get theirs. */
+static void
+dup_release(struct batch *b, size_t e)
+{
+	size_t i = 0;
+
+	while (i < b->nwaiting) {
+		struct waiting w = b->waiting[i];
+		if (w.entry != e) {
+			i++;
+			continue;
+		}
+		b->waiting[i] = b->waiting[--b->nwaiting];
+		if (b->dups.v[e].aborted) {
+			/* Never sent itself: to do again, like its first. */
+			json_decref(w.rec);
+			b->stats->not_sent++;
+			no_record(b, w.idx);
+		} else {
+			dup_complete(b, w.idx, w.rec, e);
+		}
+	}
+}
+
+/* Input idx has the same content as entry e's first: never sent again. */
+static void
+dup_take(struct batch *b, size_t idx, json_t *rec, size_t e)
+{
+	struct waiting *v;
+	size_t n;
+
+	if (b->dups.v[e].rec != NULL) {
+		dup_complete(b, idx, rec, e);
+		return;
+	}
+	if (b->dups.v[e].aborted) {
+		json_decref(rec);
+		b->stats->not_sent++;
+		no_record(b, idx);
+		return;
+	}
+	if (b->nwaiting == b->waiting_cap) {
+		n = b->waiting_cap ? b->waiting_cap * 2 : 16;
+		if ((v = realloc(b->waiting, n * sizeof(*v))) == NULL) {
+			record_set_error(rec, "not_sent", "not sent: out of "
+			    "memory");
+			complete(b, idx, rec);
+			return;
+		}
+		b->waiting = v;
+		b->waiting_cap = n;
+	}
+	b->waiting[b->nwaiting].idx = idx;
+	b->waiting[b->nwaiting].entry = e;
+	b->waiting[b->nwaiting].rec = rec;
+	b->nwaiting++;
+}
+
+/* Keep a copy of a first's record for the duplicates still to come. */
+static void
+dup_remember(struct batch *b, size_t e, const json_t *rec)
+{
+	json_t *copy = json_deep_copy(rec);
+
+	/* The raw answer can be large, and is the first upload's alone. */
+	if (copy != NULL)
+		json_object_del(copy, "raw");
+	b->dups.v[e].rec = copy;
+	if (copy == NULL)
+		b->dups.v[e].aborted = 1;
 }
 
 /* --- images the recogniser holds ------------------------------------------ */
@@ -250,16 +436,31 @@ finish(struct batch *b, struct recog_result *r)
 	struct held *h = held_find(b, r->id);
 	json_t *rec;
 	size_t id = r->id;
+	long e;
 
 	if (h == NULL) {
 		/* Not ours: a backend bug; nothing to attach it to. */
 		recog_result_free(r);
 		return;
 	}
+	e = first_entry(b, id, h->rec);
 	if (r->aborted) {
-		/* Interrupted: the record was not completed, so none is kept. */
+		/*
+		 * Interrupted: the record was not completed, so none is kept.
+		 * Before a second signal only what was never sent is dropped;
+		 * after it, what was in flight may have been charged.
+		 */
+		if (aborting(b))
+			b->stats->abandoned++;
+		else
+			b->stats->not_sent++;
 		held_release(h);
 		recog_result_free(r);
+		no_record(b, id);
+		if (e >= 0) {
+			b->dups.v[e].aborted = 1;
+			dup_release(b, (size_t)e);
+		}
 		return;
 	}
 	if (record_fill(h->rec, r) == -1)
@@ -270,7 +471,11 @@ finish(struct batch *b, struct recog_result *r)
 	h->rec = NULL;
 	held_release(h);
 	recog_result_free(r);
+	if (e >= 0)
+		dup_remember(b, (size_t)e, rec);
 	complete(b, id, rec);
+	if (e >= 0)
+		dup_release(b, (size_t)e);
 }
 
 /* Take every result the recogniser has finished. */
@@ -288,10 +493,12 @@ collect(struct batch *b)
 /*
  * Everything that needs no recogniser: read and check the file, skip what
  * --resume has, refuse what would overwrite. Returns 1 when h is ready to
- * hand over, 0 when its record is already complete, -1 to skip it.
+ * hand over, 0 when its record is already complete, -1 to skip it, 2 when
+ * it has the same content as an input sent before (the entry in *dup).
  */
 static int
-check_local(struct batch *b, size_t idx, json_t *rec, struct image *img)
+check_local(struct batch *b, size_t idx, json_t *rec, struct image *img,
+    long *dup)
 {
 	const struct batch_conf *c = b->conf;
 	const struct gather_item *it = &b->in->v[idx];
@@ -311,7 +518,9 @@ check_local(struct batch *b, size_t idx, json_t *rec, struct image *img)
 	json_object_set_new(rec, "sha256", json_string(img->sha256));
 	if (c->resume != NULL && resume_has(c->resume, img->sha256))
 		return -1;
-	if (stopped(b, &why) != RECOG_GO) {
+	/* A copy, a link or a name given twice: one upload per content. */
+	*dup = dedup_find(&b->dups, img->sha256);
+	if (*dup < 0 && stopped(b, &why) != RECOG_GO) {
 		record_set_error(rec, "not_sent", "not sent: %s", why);
 		return 0;
 	}
@@ -323,7 +532,7 @@ check_local(struct batch *b, size_t idx, json_t *rec, struct image *img)
 		free(which);
 		return 0;
 	}
-	return 1;
+	return *dup >= 0 ? 2 : 1;
 }
 
 /* Take the next input: finish it locally or hand it to the recogniser. */
@@ -337,6 +546,7 @@ take(struct batch *b)
 	struct fz_err e;
 	json_t *rec;
 	char *name;
+	long dup = -1;
 	int rc;
 
 	name = fz_utf8_clean(b->in->v[idx].path);
@@ -348,7 +558,12 @@ take(struct batch *b)
 		return;
 	}
 	memset(&img, 0, sizeof(img));
-	rc = check_local(b, idx, rec, &img);
+	rc = check_local(b, idx, rec, &img, &dup);
+	if (rc == 2) {
+		input_free(&img);
+		dup_take(b, idx, rec, (size_t)dup);
+		return;
+	}
 	if (rc == -1) {
 		json_decref(rec);
 		input_free(&img);
@@ -382,6 +597,8 @@ take(struct batch *b)
 		complete(b, idx, rec);
 		return;
 	}
+	/* Out of memory here only means a later copy is sent too. */
+	(void)dedup_add(&b->dups, h->img.sha256, idx);
 	/* A recogniser may refuse an image at once: its record comes now,
 	 * before the next input's, as any local failure's would. */
 	collect(b);
@@ -425,13 +642,23 @@ run_loop(struct batch *b)
 		collect(b);
 		progress(b, 0);
 	}
-	/* Interrupted: what is under way ends aborted and keeps no record. */
+	/*
+	 * Interrupted: nothing more is sent; the answers in flight are
+	 * awaited (the recogniser bounds each by its timeout) and kept,
+	 * since they are paid for. A second signal abandons them.
+	 */
 	if (interrupted(b)) {
 		ops->cancel(be);
 		collect(b);
+		if (ops->pending(be) > 0 && !aborting(b))
+			say(b, "interrupted: waiting for %zu answer%s in flight "
+			    "(interrupt again to abandon %s)", ops->pending(be),
+			    ops->pending(be) == 1 ? "" : "s",
+			    ops->pending(be) == 1 ? "it" : "them");
 		while (ops->pending(be) > 0) {
 			ops->wait(be, DRAIN_WAIT);
 			collect(b);
+			progress(b, 0);
 		}
 	}
 }
@@ -502,6 +729,16 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 	stats->stop = stopped(&b, &why);
 	if (stats->stop != RECOG_GO && !stats->output_failed)
 		say(&b, "stopped: %s", why);
+	/* Waiting for a first that never came back: not sent either. */
+	for (i = 0; i < b.nwaiting; i++) {
+		json_decref(b.waiting[i].rec);
+		stats->not_sent++;
+	}
+	b.nwaiting = 0;
+	if (stats->abandoned > 0)
+		say(&b, "%zu answer%s abandoned in flight: possibly charged, "
+		    "no record kept", stats->abandoned,
+		    stats->abandoned == 1 ? "" : "s");
 	if (stats->stop != RECOG_GO || interrupted(&b)) {
 		/* Inputs never taken count as not sent, like records saying so. */
 		stats->not_sent += in->n - b.next_input;
@@ -513,7 +750,7 @@ batch_run(const struct batch_conf *conf, const struct gather *in,
 		end = BATCH_INTERRUPTED;
 	else if (stats->stop != RECOG_GO)
 		end = BATCH_STOPPED;
-	else if (stats->failed > 0 || stats->output_failed)
+	else if (stats->failed > 0 || stats->output_failed || b.dup_failed > 0)
 		end = BATCH_SOME_FAILED;
 
 done:
@@ -522,6 +759,10 @@ done:
 		free(b.held[i]);
 	}
 	free(b.held);
+	for (i = 0; i < b.nwaiting; i++)
+		json_decref(b.waiting[i].rec);
+	free(b.waiting);
+	dedup_free(&b.dups);
 	if (b.ring != NULL)
 		for (i = 0; i < b.window; i++)
 			json_decref(b.ring[i]);

@@ -19,7 +19,10 @@ struct batch_conf {
 	const char *save_dir;     /* NULL: do not save images */
 	unsigned images;          /* enum image_kind bits */
 	int force;
+	/* The first signal: send nothing more, wait for the answers in flight. */
 	volatile sig_atomic_t *interrupted;
+	/* The second: abandon them (the recogniser sees it too); may be NULL. */
+	volatile sig_atomic_t *aborting;
 };
 
 struct batch_stats {
@@ -29,6 +32,8 @@ struct batch_stats {
 	size_t failed;
 	size_t not_sent;
 	size_t skipped;    /* already recognised (--resume) */
+	size_t duplicates; /* the same content as an earlier input: not sent again */
+	size_t abandoned;  /* in flight at a second signal: possibly charged, no record */
 	size_t planned;    /* --dry-run: images that would be sent */
 	int output_failed; /* writing a record failed (closed pipe, full disk) */
 	double elapsed;
@@ -49,7 +54,7 @@ enum batch_end {
 	BATCH_OK,           /* every record without an error */
 	BATCH_SOME_FAILED,  /* some records carry an error, or output failed */
 	BATCH_STOPPED,      /* the run stopped early: stats->stop says why */
-	BATCH_INTERRUPTED,  /* SIGINT or SIGTERM */
+	BATCH_INTERRUPTED,  /* SIGINT, SIGTERM or SIGHUP */
 	BATCH_BAD_SAVE_DIR, /* --save-images DIR cannot be used: err says why */
 	BATCH_NO_MEMORY     /* could not start */
 };

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "gather.h"
 #include "exitcode.h"
+#include "fromrec.h"
 #include "gw.h"
 #include "loc_engine.h"
 #include "options.h"
@@ -22,13 +23,17 @@
 #include "srv_http.h"
 #include "srv_opts.h"
 #include "srv_recog.h"
+#include "summary.h"
 #include "termsafe.h"
 #include "textrun.h"
 #include "version.h"
 
 #define PROG "faiz-idcard"
 
+/* The first SIGINT, SIGTERM or SIGHUP: send nothing more, keep what is paid for. */
 static volatile sig_atomic_t got_signal;
+/* The second: abandon the answers in flight and end at once. */
+static volatile sig_atomic_t got_abort;
 
 struct run {
 	struct out *out;
@@ -42,6 +47,8 @@ struct run {
 static void
 on_signal(int sig)
 {
+	if (got_signal)
+		got_abort = 1;
 	got_signal = sig;
 }
 
@@ -52,10 +59,16 @@ install_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* One handler at a time, so two signals count as two. */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGHUP);
 	/* No SA_RESTART: a sleep or a wait ends at once on ^C. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or ssh session is an interrupt like ^C. */
+	sigaction(SIGHUP, &sa, NULL);
 	/* A closed pipe (| head -1) shows up as EPIPE on write instead. */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -177,17 +190,21 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
+	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, ",
+	    s->recognised, s->failed, s->skipped);
+	/* Only when there are some: the usual line stays as it was. */
+	if (s->duplicates > 0)
+		fprintf(stderr, "%zu duplicates, ", s->duplicates);
+	if (s->abandoned > 0)
+		fprintf(stderr, "%zu abandoned in flight, ", s->abandoned);
 	/* An engine that charges nothing sends nothing: no refusals, no points. */
 	if (b->price == 0) {
-		fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-		    "%zu not sent, %.1f s, %s engine (nothing sent)\n",
-		    s->recognised, s->failed, s->skipped, s->not_sent,
-		    s->elapsed, engine);
+		fprintf(stderr, "%zu not sent, %.1f s, %s engine (nothing sent)\n",
+		    s->not_sent, s->elapsed, engine);
 		return;
 	}
-	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-	    "%zu not sent, %zu refused, %zu points charged, %.1f s, %s engine\n",
-	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
+	fprintf(stderr, "%zu not sent, %zu refused, %zu points charged, "
+	    "%.1f s, %s engine\n", s->not_sent, b->refused,
 	    b->charged * b->price, s->elapsed, engine);
 }
 
@@ -234,6 +251,7 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	bc->images = o->images;
 	bc->force = o->force;
 	bc->interrupted = &got_signal;
+	bc->aborting = &got_abort;
 
 	memset(gs, 0, sizeof(*gs));
 	gs->endpoint = creds->endpoint;
@@ -252,7 +270,8 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->http.max_response = HTTP_MAX_RESPONSE;
 	gs->http.insecure = o->insecure;
 	gs->http.cacert = o->cacert;
-	gs->http.interrupted = &got_signal;
+	/* Transfers in flight are abandoned only at the second signal. */
+	gs->http.interrupted = &got_abort;
 	gs->notes.ctx = run;
 	gs->notes.warn = note_warn;
 	gs->notes.verbose = o->verbose ? note_verbose : NULL;
@@ -491,6 +510,72 @@ out:
 	return status;
 }
 
+/* --summary FILE for a run: what the summary line says, as numbers. */
+static void
+run_counts(const struct batch_stats *s, int rc, struct summary_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->total = s->total;
+	c->recognised = s->recognised;
+	c->failed = s->failed;
+	c->skipped = s->skipped;
+	c->duplicates = s->duplicates;
+	c->not_sent = s->not_sent;
+	c->planned = s->planned;
+	c->refused = s->backend.refused;
+	/* Abandoned at a second signal: sent, and no answer kept. */
+	c->possibly_charged = s->abandoned;
+	c->points_charged = s->backend.charged * s->backend.price;
+	c->elapsed = s->elapsed;
+	c->exit_status = rc;
+	c->interrupted = got_signal != 0;
+}
+
+/* --from-records FILE: its records through checks, pairing and masking; nothing sent. */
+static int
+from_records(const struct options *o, struct run *run, struct summary_counts *c,
+    int *output_failed)
+{
+	struct strlist warnings = { 0 };
+	struct fromrec_stats st;
+	enum fromrec_end end;
+	struct fz_err err;
+	double t0 = fz_now_mono();
+	size_t i;
+	int rc = EXIT_OK;
+
+	end = fromrec_read(o->from_records, hook_emit, run, &got_signal,
+	    &warnings, &st, &err);
+	for (i = 0; i < warnings.n; i++)
+		if (!o->quiet)
+			msg(warnings.v[i]);
+	strlist_free(&warnings);
+	if (end == FROMREC_READ) {
+		/* No -o file is left holding part of what was asked for. */
+		msg(err.msg);
+		*output_failed = 1;
+		rc = EXIT_USAGE;
+	} else if (end == FROMREC_OUTPUT) {
+		*output_failed = 1;
+		rc = EXIT_SOME_FAILED;
+	} else if (st.bad > 0) {
+		rc = EXIT_SOME_FAILED;
+	}
+	if (!o->quiet && end != FROMREC_READ)
+		fprintf(stderr, PROG ": %zu records read: %zu recognised, %zu "
+		    "failed, %zu duplicates, %zu not sent; %zu lines not "
+		    "records\n", st.records, st.recognised, st.failed,
+		    st.duplicates, st.not_sent, st.bad);
+	memset(c, 0, sizeof(*c));
+	c->total = st.records;
+	c->recognised = st.recognised;
+	c->failed = st.failed;
+	c->duplicates = st.duplicates;
+	c->not_sent = st.not_sent;
+	c->elapsed = fz_now_mono() - t0;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -513,6 +598,7 @@ main(int argc, char **argv)
 	struct resume resume;
 	struct run run;
 	struct checks_opts co;
+	struct summary_counts counts;
 	struct fz_err err;
 	FILE *fp = stdout;
 	size_t i;
@@ -569,6 +655,10 @@ main(int argc, char **argv)
 		msg(err.msg);
 		return EXIT_USAGE;
 	}
+	if (opts.summary != NULL && summary_check(opts.summary, &err) == -1) {
+		msg(err.msg);
+		return EXIT_USAGE;
+	}
 
 	/*
 	 * Choose the engine and load credentials. A dry run prices calls to
@@ -585,7 +675,7 @@ main(int argc, char **argv)
 			    "engine: the local engine costs nothing");
 		creds.engine = ENGINE_FAIZ;
 	}
-	crc = opts.dry_run || opts.check_id ? CONFIG_OK :
+	crc = opts.dry_run || opts.check_id || opts.from_records ? CONFIG_OK :
 	    config_resolve(&cin, &creds, &warnings, &err);
 	for (i = 0; i < warnings.n; i++)
 		if (!opts.quiet)
@@ -597,7 +687,8 @@ main(int argc, char **argv)
 		return crc == CONFIG_ERR_CREDS ? EXIT_AUTH : EXIT_USAGE;
 	}
 	engine = creds.engine == ENGINE_LOCAL ? "local" : "faiz";
-	if (!opts.check_id && options_check_backend(&opts,
+	if (!opts.check_id && !opts.from_records &&
+	    options_check_backend(&opts,
 	    creds.engine == ENGINE_LOCAL ? OPTIONS_LOCAL : OPTIONS_GATEWAY,
 	    engine, &err) == -1) {
 		/* Say why auto chose the local engine: no keys were found. */
@@ -619,7 +710,7 @@ main(int argc, char **argv)
 	gopts.null_sep = opts.null_sep;
 	gopts.files_from = opts.files_from;
 	gopts.in = stdin;
-	if (!opts.check_id &&
+	if (!opts.check_id && !opts.from_records &&
 	    gather_inputs(opts.inputs, opts.ninputs, &gopts, &in, &err) == -1) {
 		rc = usage(err.msg);
 		goto done;
@@ -628,7 +719,7 @@ main(int argc, char **argv)
 		if (!opts.quiet)
 			msg(in.notes.v[i]);
 	/* Nothing to try is a failure that says why, even with -q. */
-	if (!opts.check_id && in.n == 0) {
+	if (!opts.check_id && !opts.from_records && in.n == 0) {
 		char *why = gather_skip_summary(&in);
 
 		msgf("no JPEG images to process%s%s", why ? ": " : " (nothing "
@@ -696,6 +787,11 @@ main(int argc, char **argv)
 	}
 	present_init(&run.present, run.out, &co, opts.pair, opts.mask);
 	memset(&stats, 0, sizeof(stats));
+	memset(&counts, 0, sizeof(counts));
+	if (opts.from_records) {
+		rc = from_records(&opts, &run, &counts, &stats.output_failed);
+		goto pair;
+	}
 	if (opts.check_id) {
 		rc = EXIT_OK;
 		if (check_ids(opts.inputs, opts.ninputs, &run.present,
@@ -739,6 +835,7 @@ main(int argc, char **argv)
 	if (err.msg[0] != '\0')
 		msg(err.msg);
 
+pair:
 	/* --pair prints its persons now, and the table and json their end. */
 	clear_progress();
 	if (!stats.output_failed && present_finish(&run.present, &err) == -1) {
@@ -777,7 +874,7 @@ finish:
 			    "valid\n", run.present.invalid);
 		if (run.present.invalid > 0 && rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
-	} else if (!opts.quiet) {
+	} else if (!opts.quiet && !opts.from_records) {
 		summary(&stats, opts.dry_run, engine);
 	}
 	/* --strict: a warning is a failure. */
@@ -791,6 +888,17 @@ finish:
 	}
 	if (got_signal)
 		rc = EXIT_INTERRUPTED;
+	if (opts.summary != NULL) {
+		if (!opts.from_records)
+			run_counts(&stats, rc, &counts);
+		counts.exit_status = rc;
+		counts.interrupted = got_signal != 0;
+		if (summary_write(opts.summary, &counts, &err) == -1) {
+			msg(err.msg);
+			if (rc == EXIT_OK)
+				rc = EXIT_SOME_FAILED;
+		}
+	}
 
 done:
 	/* Free everything, so a leak check comes out empty. */

@@ -21,7 +21,10 @@ const char options_synopsis[] =
     "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
     "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
     "                   [--as-of date] [--bom] [--no-tab] [--cacert file] [--insecure]\n"
-    "                   file | dir | - ...\n"
+    "                   [--summary file] file | dir | - ...\n"
+    "       faiz-idcard --from-records file [-q] [-f format] [-o file] [--force]\n"
+    "                   [--pair] [--mask] [--strict] [--as-of date] [--bom] [--no-tab]\n"
+    "                   [--summary file]\n"
     "       faiz-idcard --check-id [-q] [-f format] [-o file] [--force] [--mask]\n"
     "                   [--strict] [--as-of date] [--bom] [--no-tab] number | - ...\n"
     "       faiz-idcard --text-lines [-0qrv] [-f ndjson] [-o file] [--force]\n"
@@ -61,6 +64,9 @@ const char options_help[] =
     "      --dry-run            send nothing: list what would be sent and the cost\n"
     "      --resume FILE        skip images recognised in the ndjson FILE and\n"
     "                           append new records to it\n"
+    "      --from-records FILE  render the records in the ndjson FILE again (- for\n"
+    "                           stdin): no network, no account needed\n"
+    "      --summary FILE       write the final counts to FILE as JSON\n"
     "      --check-id           check ID numbers given as operands (or - for\n"
     "                           stdin) offline: no account needed\n"
     "      --pair               join the front and back of each card into one\n"
@@ -116,7 +122,9 @@ enum long_only {
 	OPT_CACERT,
 	OPT_INSECURE,
 	OPT_TEXT_LINES,
-	OPT_MODELS
+	OPT_MODELS,
+	OPT_SUMMARY,
+	OPT_FROM_RECORDS
 };
 
 static const char short_options[] = ":f:o:j:r0vqhV";
@@ -163,6 +171,8 @@ static const struct opt_def {
 	{ { "insecure", no_argument, NULL, OPT_INSECURE }, OPTIONS_GATEWAY },
 	{ { "text-lines", no_argument, NULL, OPT_TEXT_LINES }, OPTIONS_LOCAL },
 	{ { "models", required_argument, NULL, OPT_MODELS }, OPTIONS_LOCAL },
+	{ { "summary", required_argument, NULL, OPT_SUMMARY }, 0 },
+	{ { "from-records", required_argument, NULL, OPT_FROM_RECORDS }, 0 },
 	{ { "verbose", no_argument, NULL, 'v' }, 0 },
 	{ { "quiet", no_argument, NULL, 'q' }, 0 },
 	{ { "help", no_argument, NULL, 'h' }, 0 },
@@ -515,6 +525,20 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 			}
 			o->models = optarg;
 			break;
+		case OPT_SUMMARY:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--summary: empty file name");
+				return -1;
+			}
+			o->summary = optarg;
+			break;
+		case OPT_FROM_RECORDS:
+			if (*optarg == '\0') {
+				fz_seterr(err, "--from-records: empty file name");
+				return -1;
+			}
+			o->from_records = optarg;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -629,6 +653,23 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		    "--files-from, -r or -0");
 		return -1;
 	}
+	if (o->from_records != NULL && (o->ninputs > 0 || o->check_id ||
+	    o->save_dir != NULL || o->dry_run || o->raw || o->resume != NULL ||
+	    o->files_from != NULL || o->recursive || o->null_sep ||
+	    o->unordered)) {
+		fz_seterr(err, "--from-records FILE renders the records in FILE: "
+		    "it takes no operands and cannot be used with --check-id, "
+		    "--save-images, --dry-run, --raw, --resume, --files-from, "
+		    "-r, -0 or --unordered");
+		return -1;
+	}
+	if (o->summary != NULL && o->check_id) {
+		fz_seterr(err, "--summary counts images: it cannot be used with "
+		    "--check-id");
+		return -1;
+	}
+	if (o->from_records != NULL)
+		return 0;
 	if (o->ninputs == 0 && o->files_from == NULL) {
 		fz_seterr(err, "no input files");
 		return -1;

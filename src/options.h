@@ -42,6 +42,8 @@ struct options {
 	int as_y, as_m, as_d;    /* --as-of YYYY-MM-DD, 0 for today */
 	int bom;                 /* --bom */
 	int no_tab;              /* --no-tab: csv ID numbers without the tab */
+	const char *summary;     /* --summary FILE: the final counts as JSON */
+	const char *from_records; /* --from-records FILE: render earlier records, send nothing */
 	int verbose;             /* -v */
 	int quiet;               /* -q */
 	int help;                /* -h */

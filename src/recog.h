@@ -119,7 +119,13 @@ struct recog_ops {
 	 * memory): images not yet started come back failed "not_sent".
 	 */
 	void (*stop)(void *be, enum recog_stop reason, const char *why);
-	/* Interrupted (^C): abort what is under way; results come back aborted. */
+	/*
+	 * Interrupted (^C): start nothing more; images not yet started come
+	 * back aborted, while answers already on their way are awaited and
+	 * kept (the service charges for them). Abandoning those too, at a
+	 * second signal, is the backend's own (the gateway's transfers watch
+	 * a flag the signal handler sets).
+	 */
 	void (*cancel)(void *be);
 	void (*stats)(void *be, struct recog_stats *s);
 	void (*free)(void *be);

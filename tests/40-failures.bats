@@ -160,7 +160,8 @@ ID_LI=11010119851127100X
 
 @test "quota used up (500 调用次数已用完): exit 3, code quota, no further request, rest not_sent" {
 	emu_config '{"quota": 1}'
-	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg front.jpg
+	distinct front.jpg front2.jpg 2
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg front2.jpg
 	assert_equal "$status" 3
 	assert_records 4
 	assert_equal "$(rec 0 .error)" null

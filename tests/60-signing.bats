@@ -94,7 +94,8 @@ assert_gaps() {
 }
 
 @test "nonces are distinct across a 5-file batch" {
-	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg temp.jpg front.jpg
+	distinct front.jpg front2.jpg 2
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg lisi.jpg temp.jpg front2.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 5
 	assert_equal "$(emu_requests | jq '[.[].headers.nonce] | unique | length')" 5
@@ -117,7 +118,8 @@ assert_gaps() {
 }
 
 @test "--rate 2 over 4 files: requests start at least 0.45 s apart" {
-	run --separate-stderr "$FAIZ" --rate 2 front.jpg lisi.jpg temp.jpg front.jpg
+	distinct front.jpg front2.jpg 2
+	run --separate-stderr "$FAIZ" --rate 2 front.jpg lisi.jpg temp.jpg front2.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 4
 	assert_gaps 0.45

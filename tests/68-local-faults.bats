@@ -83,7 +83,7 @@ fill_disk() {
 }
 
 @test "--save-images directory removed mid-batch: later images save_failed naming the path, every record printed" {
-	for i in 1 2 3 4 5 6; do cp front.jpg "card$i.jpg"; done
+	for i in 1 2 3 4 5 6; do distinct front.jpg "card$i.jpg" "$i"; done
 	"$FAIZ" --rate 3 --save-images out card1.jpg card2.jpg card3.jpg card4.jpg card5.jpg card6.jpg \
 		>records.ndjson 2>errors.txt 3>&- &
 	BG_PID=$!

@@ -190,7 +190,7 @@ listing() { (cd "$1" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort); }
 	local i d want=() got
 	for i in $(seq -w 1 25); do
 		mkdir -p "people/p$i"
-		cp "$FRONT" "people/p$i/front.jpg"
+		distinct "$FRONT" "people/p$i/front.jpg" "$i"
 	done
 	# A hang guard only (the run takes about a second): the old naming
 	# spun before the first upload and ignored SIGTERM.

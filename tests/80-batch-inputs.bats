@@ -22,9 +22,10 @@ setup() {
 	cp "$C/temporary_wangwu.jpg" photos/.hidden.jpg
 	echo 'not an image' >photos/x.txt
 	cp "$C/front_zhangsan.jpg" photos/x.png
-	cp "$C/front_lisi.jpg" photos/a/b.jpg
-	cp "$C/temporary_wangwu.jpg" photos/a/c/d.jpg
-	cp "$C/back_zhangsan.jpg" photos/sub/s.jpg
+	# Other bytes than the cards above: each content is sent once.
+	distinct "$C/front_lisi.jpg" photos/a/b.jpg b
+	distinct "$C/temporary_wangwu.jpg" photos/a/c/d.jpg d
+	distinct "$C/back_zhangsan.jpg" photos/sub/s.jpg s
 }
 
 # --- helpers ---------------------------------------------------------------------

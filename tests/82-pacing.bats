@@ -20,8 +20,9 @@ setup() {
 	cp "$C/back_zhangsan.jpg" w/2.jpg
 	cp "$C/front_lisi.jpg" w/3.jpg
 	cp "$C/temporary_wangwu.jpg" w/4.jpg
-	cp "$C/front_zhangsan.jpg" w/5.jpg
-	cp "$C/front_lisi.jpg" w/6.jpg
+	# Repeats with other bytes: each content is sent once.
+	distinct "$C/front_zhangsan.jpg" w/5.jpg 5
+	distinct "$C/front_lisi.jpg" w/6.jpg 6
 }
 
 # --- helpers ---------------------------------------------------------------------

@@ -4,6 +4,13 @@ load helper
 
 setup_file() {
 	emu_start
+	# Four more cards with contents of their own: one upload per content (F.4).
+	local d="$BATS_FILE_TMPDIR/more"
+	mkdir -p "$d"
+	"$PYTHON" "$MKCARDS" front -o "$d/5.jpg" --name 赵六 >&2
+	"$PYTHON" "$MKCARDS" back -o "$d/6.jpg" --authority 北京市公安局朝阳分局 >&2
+	"$PYTHON" "$MKCARDS" front -o "$d/7.jpg" --name 钱七 >&2
+	"$PYTHON" "$MKCARDS" front -o "$d/8.jpg" --name 孙八 >&2
 }
 
 teardown_file() {
@@ -15,15 +22,12 @@ setup() {
 	emu_reset
 	C="$(cards)"
 	mkdir -p w
-	# Four different cards (different bodies), then repeats.
+	# Eight different cards (different bodies: a repeat would be sent once).
 	cp "$C/front_zhangsan.jpg" w/1.jpg
 	cp "$C/back_zhangsan.jpg" w/2.jpg
 	cp "$C/front_lisi.jpg" w/3.jpg
 	cp "$C/temporary_wangwu.jpg" w/4.jpg
-	cp "$C/front_zhangsan.jpg" w/5.jpg
-	cp "$C/back_zhangsan.jpg" w/6.jpg
-	cp "$C/front_lisi.jpg" w/7.jpg
-	cp "$C/temporary_wangwu.jpg" w/8.jpg
+	cp "$BATS_FILE_TMPDIR"/more/[5-8].jpg w/
 	FOUR=(w/1.jpg w/2.jpg w/3.jpg w/4.jpg)
 	SIX=(w/1.jpg w/2.jpg w/3.jpg w/4.jpg w/5.jpg w/6.jpg)
 	EIGHT=(w/1.jpg w/2.jpg w/3.jpg w/4.jpg w/5.jpg w/6.jpg w/7.jpg w/8.jpg)

@@ -577,8 +577,8 @@ CONF
 	wait_for curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$NGINX_PORT/healthz"
 	mkdir in
 	for i in 1 2 3 4; do
-		cp "$C/front_zhangsan.jpg" "in/f$i.jpg"
-		cp "$C/back_zhangsan.jpg" "in/b$i.jpg"
+		distinct "$C/front_zhangsan.jpg" "in/f$i.jpg" "$i"
+		distinct "$C/back_zhangsan.jpg" "in/b$i.jpg" "$i"
 	done
 	run --separate-stderr env FAIZ_ENDPOINT="http://127.0.0.1:$NGINX_PORT" FAIZ_ACCESS_KEY=$AK FAIZ_SECRET_KEY=$SK \
 		"$FAIZ" -f ndjson -j 4 --rate 100 in

@@ -177,6 +177,17 @@ emu_stats() { emu_ctl GET /_emu/stats; }
 nreq() { emu_stats | jq -r .requests; }    # gateway requests the emulator has seen
 charged() { emu_stats | jq -r .charged; }  # answers it charged for
 
+# distinct SRC DST TAG: a copy of the JPEG SRC with a comment segment naming TAG (up to 8
+# characters) right after SOI: the same card, other bytes. A run sends each content once (F.4),
+# so tests that need several uploads of one card use these.
+distinct() {
+	{
+		head -c 2 "$1"
+		printf '\377\376\000\012%-8.8s' "$3"
+		tail -c +3 "$1"
+	} >"$2"
+}
+
 # assert_records N: the last run wrote exactly N records, each one valid JSON.
 assert_records() {
 	local n="$1" i

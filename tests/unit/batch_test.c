@@ -24,6 +24,10 @@ struct fake {
 	long stop_id;
 	int interrupt_at;
 	volatile sig_atomic_t *interrupted;
+	/* Like the gateway: cancel keeps what is held, a second signal aborts it. */
+	int keep_in_flight;
+	int abort_at;
+	volatile sig_atomic_t *aborting;
 	/* state */
 	size_t held[NMAX], nheld;
 	int left[NMAX];
@@ -116,8 +120,10 @@ f_wait(void *be, double timeout)
 	(void)timeout;
 	if (++f->ticks == f->interrupt_at)
 		*f->interrupted = 1;
+	if (f->ticks == f->abort_at)
+		*f->aborting = 1;
 	for (k = 0; k < f->nheld;) {
-		if (f->cancelled)
+		if (f->cancelled && (!f->keep_in_flight || *f->aborting))
 			f_done(f, k, 1);
 		else if (--f->left[k] <= 0)
 			f_done(f, k, 0);
@@ -259,7 +265,7 @@ make_inputs(size_t n, const int *bad)
 	in.n = in.cap = n;
 }
 
-static volatile sig_atomic_t intr;
+static volatile sig_atomic_t intr, intr2;
 
 static enum batch_end
 run(struct fake *f, struct seen *s, int unordered, const struct resume *res,
@@ -274,8 +280,10 @@ run(struct fake *f, struct seen *s, int unordered, const struct resume *res,
 	c.unordered = unordered;
 	c.resume = res;
 	c.interrupted = &intr;
+	c.aborting = &intr2;
 	f->interrupted = &intr;
-	intr = 0;
+	f->aborting = &intr2;
+	intr = intr2 = 0;
 	h.ctx = s;
 	h.emit = h_emit;
 	h.error = h_error;
@@ -492,8 +500,87 @@ test_interrupt(void)
 	CHECK(f->cancelled == 1);
 	CHECK(s.n == 1 && is_input(&s, 0, 0));
 	CHECK(f->nsubmitted == 4 && f->nheld == 0);
-	CHECK(st.not_sent == 6);
-	CHECK(strstr(s.errors, "6 of 10 images not sent\n") != NULL);
+	/* Every image is counted: 1 recognised, 3 dropped by the fake, 6 never taken. */
+	CHECK(st.recognised == 1 && st.not_sent == 9 && st.abandoned == 0);
+	CHECK(strstr(s.errors, "9 of 10 images not sent\n") != NULL);
+	free(f);
+	seen_free(&s);
+}
+
+/* The first signal: what is held finishes and keeps its record; the second abandons it. */
+static void
+test_interrupt_twice(void)
+{
+	struct batch_stats st;
+	struct seen s;
+	struct fake *f;
+	size_t i;
+
+	make_inputs(10, NULL);
+	memset(&s, 0, sizeof(s));
+	f = fake_new(3);
+	f->keep_in_flight = 1;
+	for (i = 0; i < 10; i++)
+		f->delay[i] = 4;
+	f->interrupt_at = 2;
+	CHECK(run(f, &s, 0, NULL, &st) == BATCH_INTERRUPTED);
+	CHECK(f->nsubmitted == 3 && f->nheld == 0);
+	CHECK(s.n == 3 && is_input(&s, 0, 0) && is_input(&s, 2, 2));
+	CHECK(st.recognised == 3 && st.not_sent == 7 && st.abandoned == 0);
+	CHECK(strstr(s.errors, "interrupted: waiting for 3 answers in flight "
+	    "(interrupt again to abandon them)\n") != NULL);
+	free(f);
+	seen_free(&s);
+
+	memset(&s, 0, sizeof(s));
+	f = fake_new(3);
+	f->keep_in_flight = 1;
+	for (i = 0; i < 10; i++)
+		f->delay[i] = 6;
+	f->delay[0] = 3;
+	f->interrupt_at = 2;
+	f->abort_at = 4;
+	CHECK(run(f, &s, 0, NULL, &st) == BATCH_INTERRUPTED);
+	CHECK(f->nheld == 0);
+	CHECK(s.n == 1 && is_input(&s, 0, 0));
+	CHECK(st.recognised == 1 && st.abandoned == 2 && st.not_sent == 7);
+	CHECK(strstr(s.errors, "2 answers abandoned in flight") != NULL);
+	free(f);
+	seen_free(&s);
+}
+
+/* The same content twice (a copy, a name given twice): sent once, a record for each. */
+static void
+test_duplicates(void)
+{
+	static const int fails[6] = { 0, 1, 0, 0, 0, 0 };
+	struct batch_stats st;
+	struct seen s;
+	struct fake *f;
+	char cmd[512];
+
+	make_inputs(6, NULL);
+	/* 03 is a copy of 00, 04 a copy of 01 (which fails), 05 names 00 again. */
+	snprintf(cmd, sizeof(cmd), "cp %s/00.jpg %s/03.jpg && cp %s/01.jpg "
+	    "%s/04.jpg", dir, dir, dir, dir);
+	CHECK(system(cmd) == 0);
+	free(in.v[5].path);
+	in.v[5].path = fz_strdup(in.v[0].path);
+	memset(&s, 0, sizeof(s));
+	f = fake_new(2);
+	memcpy(f->fail, fails, sizeof(fails));
+	f->delay[0] = 5;
+	CHECK(run(f, &s, 0, NULL, &st) == BATCH_SOME_FAILED);
+	CHECK(f->nsubmitted == 3);
+	CHECK(f->submitted[0] == 0 && f->submitted[1] == 1 &&
+	    f->submitted[2] == 2);
+	CHECK(s.n == 6);
+	CHECK(is_input(&s, 3, 3) && strcmp(s.code[3], "") == 0);
+	CHECK(is_input(&s, 4, 4) && strcmp(s.code[4], "40007") == 0);
+	CHECK(is_input(&s, 5, 0) && strcmp(s.code[5], "") == 0);
+	CHECK(st.recognised == 2 && st.failed == 1 && st.duplicates == 3);
+	/* The failure is told once, for the input that was sent. */
+	CHECK(strstr(s.errors, "04.jpg") == NULL);
 	free(f);
 	seen_free(&s);
 }
@@ -512,6 +599,8 @@ main(void)
 	test_stop();
 	test_skips();
 	test_interrupt();
+	test_interrupt_twice();
+	test_duplicates();
 	gather_free(&in);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

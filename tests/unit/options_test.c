@@ -31,6 +31,14 @@ main(void)
 	const char *o_mismatch[] = { "faiz-idcard", "-f", "json", "-o",
 		"out.xlsx", "x.jpg", NULL };
 	const char *o_plain[] = { "faiz-idcard", "-o", "out", "x.jpg", NULL };
+	const char *fromrec[] = { "faiz-idcard", "--from-records", "r.ndjson",
+		"--summary=s.json", "--pair", NULL };
+	const char *fromrec_operand[] = { "faiz-idcard", "--from-records",
+		"r.ndjson", "x.jpg", NULL };
+	const char *summary_check_id[] = { "faiz-idcard", "--check-id",
+		"--summary", "s.json", "1", NULL };
+	const char *summary_empty[] = { "faiz-idcard", "--summary=", "x.jpg",
+		NULL };
 	struct options o;
 	struct fz_err err;
 
@@ -121,5 +129,16 @@ main(void)
 
 	/* The one calendar check: no 29 February outside leap years. */
 	CHECK(parse(&o, &err, 4, bad_date) == -1);
+
+	/* --from-records takes no operands; --summary goes with a run. */
+	CHECK(parse(&o, &err, 5, fromrec) == 0);
+	CHECK_STR(o.from_records, "r.ndjson");
+	CHECK_STR(o.summary, "s.json");
+	CHECK(o.ninputs == 0);
+	CHECK(parse(&o, &err, 4, fromrec_operand) == -1);
+	CHECK(strstr(err.msg, "takes no operands") != NULL);
+	CHECK(parse(&o, &err, 5, summary_check_id) == -1);
+	CHECK(parse(&o, &err, 3, summary_empty) == -1);
+	CHECK_STR(err.msg, "--summary: empty file name");
 	return unit_done("options");
 }
