@@ -159,6 +159,7 @@ static void
 summary(const struct batch_stats *s, int dry_run)
 {
 	const struct recog_stats *b = &s->backend;
+	char maybe[64] = "";
 
 	clear_progress();
 	if (dry_run) {
@@ -167,10 +168,14 @@ summary(const struct batch_stats *s, int dry_run)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
+	/* Lost answers are told apart: the account may or may not show them. */
+	if (b->possibly_charged > 0)
+		snprintf(maybe, sizeof(maybe), ", %zu possibly charged",
+		    b->possibly_charged);
 	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, "
-	    "%zu not sent, %zu refused, %zu points charged, %.1f s\n",
+	    "%zu not sent, %zu refused, %zu points charged%s, %.1f s\n",
 	    s->recognised, s->failed, s->skipped, s->not_sent, b->refused,
-	    b->charged * b->price, s->elapsed);
+	    b->charged * b->price, maybe, s->elapsed);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -196,6 +201,8 @@ exit_status(enum batch_end end, enum recog_stop stop)
 		return EXIT_AUTH;
 	case RECOG_STOP_OUTPUT:
 		return EXIT_SOME_FAILED;
+	case RECOG_STOP_BUDGET:
+		return EXIT_BUDGET;
 	default:
 		return EXIT_UNAVAILABLE;
 	}
@@ -223,6 +230,9 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->secret_key = creds->secret_key;
 	gs->rate = o->rate;
 	gs->retries = o->retries;
+	gs->retry_timeouts = o->retry_timeouts;
+	gs->max_points = o->max_points;
+	gs->share_pace = 1;
 	gs->jobs = o->jobs;
 	gs->raw = o->raw;
 	gs->dry_run = o->dry_run;
