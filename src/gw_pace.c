@@ -19,6 +19,7 @@ gw_pace_init(struct gw_pace *p, double rate, double now)
 {
 	p->base = p->interval = gw_pace_interval(rate);
 	p->next_send = now;
+	p->floor = 0;
 }
 
 void

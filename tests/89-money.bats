@@ -238,7 +238,7 @@ settle() {
 }
 
 @test "F.6 a refusal slows the next run on the machine too" {
-	distinct 9 w
+	distinct 12 w
 	emu_config '{"backend_rate": 1, "latency": 0.05}'
 	# 1.5 a second: refused once the backend's stored permit is spent.
 	run --separate-stderr "$FAIZ" --rate 1.5 -j 1 w/0{0,1,2,3,4,5}.jpg
@@ -246,9 +246,9 @@ settle() {
 	first=$(stat_of refused)
 	((first >= 1))
 	# The next run asks for 1.5 a second too, but keeps the slowed-down pace.
-	run --separate-stderr "$FAIZ" --rate 1.5 -j 1 w/0{6,7,8}.jpg
+	run --separate-stderr "$FAIZ" --rate 1.5 -j 1 w/0{6,7,8,9}.jpg w/1{0,1}.jpg
 	assert_equal "$status" 0
-	assert_equal "$(count_code null)" 3
+	assert_equal "$(count_code null)" 6
 	assert_equal "$(stat_of refused)" "$first"
 }
 
