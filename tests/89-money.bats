@@ -123,6 +123,18 @@ settle() {
 	[[ "$stderr" == *"stopped: the last 3 answers were broken"* ]]
 }
 
+@test "F.8 broken answers of every kind count towards the three in a row: cut JSON, chunked cut, truncated" {
+	distinct 4 w
+	emu_faults '["cut-json","chunked-cut","truncated"]'
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 w/0{0,1,2,3}.jpg
+	assert_equal "$status" 4
+	assert_equal "$(count_code bad_response)" 3
+	assert_equal "$(count_code not_sent)" 1
+	assert_equal "$(stat_of requests)" 3
+	assert_equal "$(stat_of charged)" 3
+	[[ "$(summary)" == *", 30 points charged, "* ]]
+}
+
 @test "F.8 oversize HTTP 200 answers count as charged" {
 	distinct 3 w
 	emu_faults '["huge","huge"]'
