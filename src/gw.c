@@ -821,15 +821,16 @@ share_open(struct gw *g)
 {
 	char path[4096];
 	struct fz_err e;
+	size_t base;
 
 	if (paceshare_path(g->s.endpoint, getenv("XDG_RUNTIME_DIR"),
-	    getenv("XDG_STATE_HOME"), getenv("HOME"), path,
-	    sizeof(path)) == -1) {
+	    getenv("XDG_STATE_HOME"), getenv("HOME"), path, sizeof(path),
+	    &base) == -1) {
 		note(g->s.notes.verbose, g->s.notes.ctx, "no directory for the "
 		    "shared pace file: this run keeps its own pace");
 		return;
 	}
-	if ((g->share = paceshare_open(path, &e)) == NULL)
+	if ((g->share = paceshare_open(path, base, &e)) == NULL)
 		note(g->s.notes.verbose, g->s.notes.ctx, "%s; this run keeps "
 		    "its own pace", e.msg);
 }

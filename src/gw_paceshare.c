@@ -78,25 +78,33 @@ host_part(const char *endpoint, char *out, size_t outlen)
 
 int
 paceshare_path(const char *endpoint, const char *runtime_dir,
-    const char *state_home, const char *home, char *out, size_t outlen)
+    const char *state_home, const char *home, char *out, size_t outlen,
+    size_t *base)
 {
+	const char *slash;
 	char host[256];
 	int n;
 
 	if (endpoint == NULL || host_part(endpoint, host, sizeof(host)) == -1)
 		return -1;
 	/* Relative directories are invalid in the XDG specification: ignored. */
-	if (runtime_dir != NULL && runtime_dir[0] == '/')
+	/* The runtime directory is the system's to make; never made here. */
+	if (runtime_dir != NULL && runtime_dir[0] == '/') {
+		*base = strlen(runtime_dir);
 		n = snprintf(out, outlen, "%s/" PACESHARE_DIR "/pace-%s",
 		    runtime_dir, host);
-	else if (state_home != NULL && state_home[0] == '/')
+	} else if (state_home != NULL && state_home[0] == '/') {
+		slash = strrchr(state_home, '/');
+		*base = (size_t)(slash - state_home);
 		n = snprintf(out, outlen, "%s/" PACESHARE_DIR "/pace-%s",
 		    state_home, host);
-	else if (home != NULL && home[0] == '/')
+	} else if (home != NULL && home[0] == '/') {
+		*base = strlen(home);
 		n = snprintf(out, outlen, "%s/.local/state/" PACESHARE_DIR
 		    "/pace-%s", home, host);
-	else
+	} else {
 		return -1;
+	}
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
@@ -154,20 +162,39 @@ paceshare_format(const struct paceshare_state *st, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
 
-/* mkdir -p of path's directory, each new level 0700. 0 or -1. */
+/*
+ * mkdir -p of path's directory below its first base bytes (which must
+ * exist), each new level 0700. 0 or -1 with errno.
+ */
 static int
-make_parents(const char *path)
+make_parents(const char *path, size_t base)
 {
 	char dir[4096];
+	struct stat sb;
 	size_t i, n = strlen(path);
 
-	if (n >= sizeof(dir))
+	if (n >= sizeof(dir) || base > n) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	memcpy(dir, path, n + 1);
 	for (i = n; i > 0 && dir[i] != '/'; i--)
 		;
 	dir[i] = '\0';
-	for (i = 1; dir[i] != '\0'; i++) {
+	if (base > i)
+		base = i;
+	/* The base is the system's or the user's: it must be there. */
+	dir[base] = '\0';
+	if (stat(base > 0 ? dir : "/", &sb) == -1)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (base == i)
+		return 0;
+	dir[base] = '/';
+	for (i = base + 1; dir[i] != '\0'; i++) {
 		if (dir[i] != '/')
 			continue;
 		dir[i] = '\0';
@@ -179,12 +206,12 @@ make_parents(const char *path)
 }
 
 struct paceshare *
-paceshare_open(const char *path, struct fz_err *err)
+paceshare_open(const char *path, size_t base, struct fz_err *err)
 {
 	struct paceshare *ps;
 	int fd;
 
-	if (make_parents(path) == -1) {
+	if (make_parents(path, base) == -1) {
 		fz_seterrno(err, errno, "%s", path);
 		return NULL;
 	}

@@ -25,11 +25,14 @@ struct paceshare_state {
  * $XDG_RUNTIME_DIR/faiz-idcard, else $XDG_STATE_HOME/faiz-idcard, else
  * $HOME/.local/state/faiz-idcard (the directory arguments, NULL when
  * unset): "pace-HOST_PORT", the host lower-cased and any byte other than
- * a-z 0-9 . - turned into _. 0, or -1 when there is no directory to use
- * or the name does not fit.
+ * a-z 0-9 . - turned into _. *base gets the length of the leading part
+ * that must exist already ($XDG_RUNTIME_DIR, the parent of
+ * $XDG_STATE_HOME, $HOME): only what lies below it is ever created. 0, or
+ * -1 when there is no directory to use or the name does not fit.
  */
 int paceshare_path(const char *endpoint, const char *runtime_dir,
-    const char *state_home, const char *home, char *out, size_t outlen);
+    const char *state_home, const char *home, char *out, size_t outlen,
+    size_t *base);
 
 /*
  * Read the file's text into st as of now (monotonic seconds). Anything
@@ -45,8 +48,12 @@ int paceshare_format(const struct paceshare_state *st, char *out,
 
 struct paceshare;
 
-/* Open (creating it and its directory, mode 0600/0700) the file at path. NULL with err. */
-struct paceshare *paceshare_open(const char *path, struct fz_err *err);
+/*
+ * Open the file at path, creating it (mode 0600) and the directories
+ * between its first base bytes and it (mode 0700). NULL with err.
+ */
+struct paceshare *paceshare_open(const char *path, size_t base,
+    struct fz_err *err);
 /*
  * A request wants to start now at spacing interval. Under the lock: when
  * the machine's slot has come, claim it (the next one is interval later)

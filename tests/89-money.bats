@@ -266,8 +266,25 @@ settle() {
 
 @test "F.6 without a usable state directory the run keeps its own pace" {
 	distinct 1 w
-	XDG_RUNTIME_DIR=/nonexistent/x XDG_STATE_HOME=/nonexistent/y HOME=/nonexistent/z \
-		run --separate-stderr "$FAIZ" --rate 50 w/00.jpg
+	# The runtime directory is the system's: a missing one is not made.
+	XDG_RUNTIME_DIR="$PWD/none/x" XDG_STATE_HOME="$PWD/none/y" HOME="$PWD/none/z" \
+		run --separate-stderr "$FAIZ" --rate 50 -v w/00.jpg
 	assert_equal "$status" 0
 	assert_equal "$(count_code null)" 1
+	[ ! -e none ]
+	[[ "$stderr" == *"this run keeps its own pace"* ]]
+}
+
+@test "F.6 without XDG_RUNTIME_DIR the pace file is under XDG_STATE_HOME, private" {
+	distinct 1 w
+	mkdir -p "$HOME/.local"
+	(
+		unset XDG_RUNTIME_DIR
+		"$FAIZ" -q --rate 50 w/00.jpg >out.ndjson
+	)
+	f="$XDG_STATE_HOME/faiz-idcard/pace-127.0.0.1_$EMU_PORT"
+	[ -f "$f" ]
+	assert_equal "$(stat -c %a "$f")" 600
+	assert_equal "$(stat -c %a "$XDG_STATE_HOME")" 700
+	grep -q '^faiz-idcard-pace 1 ' "$f"
 }

@@ -11,35 +11,39 @@ static void
 test_path(void)
 {
 	char p[512];
+	size_t base = 0;
 
 	CHECK(paceshare_path("http://127.0.0.1:8090", "/run/user/1", NULL,
-	    "/home/u", p, sizeof(p)) == 0);
+	    "/home/u", p, sizeof(p), &base) == 0);
 	CHECK_STR(p, "/run/user/1/faiz-idcard/pace-127.0.0.1_8090");
+	CHECK(base == strlen("/run/user/1"));
 	/* No port: the scheme's; user:password and the path are no part of it. */
 	CHECK(paceshare_path("http://me:secret@API-Gateway.example/x/y", NULL,
-	    NULL, "/home/u", p, sizeof(p)) == 0);
+	    NULL, "/home/u", p, sizeof(p), &base) == 0);
 	CHECK_STR(p, "/home/u/.local/state/faiz-idcard/pace-api-gateway.example_80");
+	CHECK(base == strlen("/home/u"));
 	CHECK(paceshare_path("https://h", NULL, "/st", "/home/u", p,
-	    sizeof(p)) == 0);
+	    sizeof(p), &base) == 0);
 	CHECK_STR(p, "/st/faiz-idcard/pace-h_443");
+	CHECK(base == 0);
 	/* An IPv6 literal: its colons are no port. */
 	CHECK(paceshare_path("http://[::1]:9000", "/r", NULL, NULL, p,
-	    sizeof(p)) == 0);
+	    sizeof(p), &base) == 0);
 	CHECK_STR(p, "/r/faiz-idcard/pace-___1__9000");
 	/* Relative directories are ignored, as XDG says. */
 	CHECK(paceshare_path("http://h", "run", "state", "/home/u", p,
-	    sizeof(p)) == 0);
+	    sizeof(p), &base) == 0);
 	CHECK_STR(p, "/home/u/.local/state/faiz-idcard/pace-h_80");
-	CHECK(paceshare_path("http://h", NULL, NULL, NULL, p, sizeof(p)) == -1);
-	CHECK(paceshare_path("http://", "/r", NULL, NULL, p, sizeof(p)) == -1);
-	CHECK(paceshare_path("http://h:8x", "/r", NULL, NULL, p, sizeof(p)) == -1);
-	CHECK(paceshare_path("http://h", "/r", NULL, NULL, p, 10) == -1);
+	CHECK(paceshare_path("http://h", NULL, NULL, NULL, p, sizeof(p), &base) == -1);
+	CHECK(paceshare_path("http://", "/r", NULL, NULL, p, sizeof(p), &base) == -1);
+	CHECK(paceshare_path("http://h:8x", "/r", NULL, NULL, p, sizeof(p), &base) == -1);
+	CHECK(paceshare_path("http://h", "/r", NULL, NULL, p, 10, &base) == -1);
 	/* Nothing but safe bytes reaches the name. */
 	CHECK(paceshare_path("http://a/../b", "/r", NULL, NULL, p,
-	    sizeof(p)) == 0);
+	    sizeof(p), &base) == 0);
 	CHECK_STR(p, "/r/faiz-idcard/pace-a_80");
 	CHECK(paceshare_path("http://a%2F..%2Fb", "/r", NULL, NULL, p,
-	    sizeof(p)) == 0);
+	    sizeof(p), &base) == 0);
 	CHECK_STR(p, "/r/faiz-idcard/pace-a_2f.._2fb_80");
 }
 
@@ -85,8 +89,13 @@ test_file(void)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/sub/faiz-idcard/pace-h_80", dir);
-	a = paceshare_open(path, &e);
-	b = paceshare_open(path, &e);
+	/* Below a base that is not there, nothing is made. */
+	CHECK(paceshare_open(path, strlen(dir) + 4, &e) == NULL);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	CHECK(access(path, F_OK) == -1);
+	snprintf(path, sizeof(path), "%s/sub/faiz-idcard/pace-h_80", dir);
+	a = paceshare_open(path, strlen(dir), &e);
+	b = paceshare_open(path, strlen(dir), &e);
 	CHECK(a != NULL && b != NULL);
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
 	/* The first claims the slot; the other must wait for it. */
