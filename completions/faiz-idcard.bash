@@ -58,7 +58,7 @@ _faiz_idcard()
 
 	opts=(-f --format -o --output --raw --save-images --images --force
 		--engine --profile --endpoint --config --timeout --connect-timeout --rate
-		--retries -j --jobs -r --recursive -0 --null --files-from
+		--retries --retry-timeouts --max-points -j --jobs -r --recursive -0 --null --files-from
 		--no-resize --unordered --dry-run --resume --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure --text-lines
 		--models --summary --from-records -v --verbose -q --quiet
@@ -118,7 +118,7 @@ _faiz_idcard()
 		mapfile -t COMPREPLY < <(compgen -W "$(_faiz_idcard_profiles)" -- "$cur")
 		return 0
 		;;
-	--endpoint | --timeout | --connect-timeout | --rate | --retries | -j | --jobs | --as-of)
+	--endpoint | --timeout | --connect-timeout | --rate | --retries | --max-points | -j | --jobs | --as-of)
 		# A URL, a number or a date: nothing to offer.
 		return 0
 		;;

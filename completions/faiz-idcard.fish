@@ -72,6 +72,8 @@ complete -c faiz-idcard -l cacert -r -F -d 'Verify https against the CA certific
 complete -c faiz-idcard -l insecure -d 'https: do not verify the certificate'
 complete -c faiz-idcard -l rate -x -d 'Requests per second for the whole run'
 complete -c faiz-idcard -l retries -x -d 'Retries for network and server failures'
+complete -c faiz-idcard -l retry-timeouts -d 'Send again, once, an image whose answer timed out after it was sent'
+complete -c faiz-idcard -l max-points -x -d 'Never send a request that could take the points past N'
 complete -c faiz-idcard -s j -l jobs -x -d 'Images in flight at once (1-64)'
 complete -c faiz-idcard -s r -l recursive -d 'Descend into subdirectories of directory operands'
 complete -c faiz-idcard -s 0 -l null -d 'Path lists are NUL-separated (find -print0)'

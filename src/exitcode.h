@@ -7,7 +7,8 @@ enum exit_code {
 	EXIT_SOME_FAILED = 1, /* at least one image failed */
 	EXIT_USAGE = 2,       /* usage or configuration error */
 	EXIT_AUTH = 3,        /* credentials, authentication, quota, blacklist, endpoint: the run cannot succeed */
-	EXIT_UNAVAILABLE = 4, /* network or server unavailable after retries */
+	EXIT_UNAVAILABLE = 4, /* network or server unavailable after retries, or broken answers */
+	EXIT_BUDGET = 5,      /* --max-points: the next call could have gone past the limit */
 	EXIT_INTERRUPTED = 130 /* SIGINT or SIGTERM */
 };
 

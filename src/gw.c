@@ -17,6 +17,7 @@
 
 #include "digest.h"
 #include "gw_pace.h"
+#include "gw_paceshare.h"
 #include "gw_prepare.h"
 #include "gw_prepq.h"
 #include "gw_response.h"
@@ -42,6 +43,8 @@ struct job {
 	char send_sha[65];
 	long attempt;
 	int auth_retried;
+	int timeout_retried;       /* resent once after a lost answer (--retry-timeouts) */
+	double sent_interval;      /* the pace's spacing when this attempt started */
 	double ready_at;           /* monotonic time it may be sent */
 	struct prepq_task task;    /* its preparation, while JOB_PREPARING */
 	int started;               /* sent at least once: holds one of -j's places */
@@ -59,6 +62,8 @@ struct gw {
 	size_t njobs;
 	struct prepare_opts prep_opts;
 	struct gw_pace pace;
+	struct paceshare *share;   /* the machine's pace, or NULL: this run's alone */
+	unsigned broken_run;       /* paid-for answers in a row that were broken or lost */
 	/* Finished results in the order they finished. */
 	struct recog_result **done;
 	size_t ndone, done_head, done_cap;
@@ -441,6 +446,7 @@ job_start(struct gw *g, struct job *j)
 	}
 	j->state = JOB_FLIGHT;
 	j->started = 1;
+	j->sent_interval = g->pace.interval;
 	g->stats.requests++;
 }
 
@@ -474,8 +480,11 @@ attach_raw(struct gw *g, struct recog_result *res, const struct resp_result *r,
 	}
 }
 
-/* A recognition: its fields, and the images asked for as bytes. */
-static void
+/*
+ * A recognition: its fields, and the images asked for as bytes. Returns
+ * -1 when the answer was broken (a field of the wrong type), else 0.
+ */
+static int
 take_recognition(struct gw *g, struct job *j, struct resp_result *r)
 {
 	struct fz_err e;
@@ -484,14 +493,85 @@ take_recognition(struct gw *g, struct job *j, struct resp_result *r)
 	gw_pace_speed_up(&g->pace);
 	if (resp_fill_result(r, j->res) == -1) {
 		recog_result_error(j->res, r->code, "%s", r->message);
-		return;
+		return -1;
 	}
 	if (g->s.images == 0)
-		return;
+		return 0;
 	rc = resp_images(r->data, g->s.images, j->res, &e);
 	if (rc != RESP_IMG_OK)
 		recog_result_error(j->res, rc == RESP_IMG_BAD ? "bad_image" :
 		    "save_failed", "%s", e.msg);
+	return 0;
+}
+
+/*
+ * An answer paid for and unusable (broken, or lost after the image was
+ * sent), or a usable one (broken 0). A service that sends nothing usable
+ * would take the points of every image left: a few in a row stop the run.
+ */
+static void
+broken_answer(struct gw *g, int broken)
+{
+	char why[200];
+
+	if (!broken) {
+		g->broken_run = 0;
+		return;
+	}
+	if (++g->broken_run < GW_BROKEN_IN_A_ROW)
+		return;
+	snprintf(why, sizeof(why), "the last %u answers were broken or lost "
+	    "after the image was sent, each one charged or possibly charged",
+	    g->broken_run);
+	stop_run(g, RECOG_STOP_UNAVAILABLE, why);
+}
+
+/*
+ * A transfer that failed after the service took the request: the 200
+ * came and its body did not (charged), or the whole image went out and
+ * no answer came in time (possibly charged). Resending would pay again,
+ * so it is not done unless --retry-timeouts asks for it, once. Returns 1
+ * when it handled j, 0 for a failure before the service had the request.
+ */
+static int
+paid_failure(struct gw *g, struct job *j, enum http_status hs,
+    const struct http_resp *resp, const struct fz_err *terr)
+{
+	struct recog_result *res = j->res;
+
+	if (resp->status == 200) {
+		/* The gateway counts an answer once its 200 goes out. */
+		g->stats.charged++;
+		if (hs == HTTP_E_TOO_LARGE)
+			recog_result_error(res, "response_too_large", "the "
+			    "service answered HTTP 200 with a %s (charged; not "
+			    "sent again)", terr->msg);
+		else
+			recog_result_error(res, "bad_response", "the service's "
+			    "HTTP 200 answer was cut short: %s (charged; not "
+			    "sent again)", terr->msg);
+		broken_answer(g, 1);
+		job_finish(g, j);
+		return 1;
+	}
+	if (hs != HTTP_E_TIMEOUT || !resp->sent)
+		return 0;
+	g->stats.possibly_charged++;
+	if (g->s.retry_timeouts && !j->timeout_retried &&
+	    j->attempt < g->s.retries && g->stop == RECOG_GO) {
+		note(g->s.notes.warn, g->s.notes.ctx, "%s: no answer after the "
+		    "image was sent (possibly charged); sending it once more "
+		    "(--retry-timeouts)", j->path);
+		j->timeout_retried = 1;
+		retry_later(g, j, gw_backoff(j->attempt++, gw_jitter()));
+		return 1;
+	}
+	recog_result_error(res, "timeout_after_send", "%s after the whole "
+	    "image was sent: possibly charged, so not sent again%s", terr->msg,
+	    g->s.retry_timeouts ? "" : " (--retry-timeouts sends it once more)");
+	broken_answer(g, 1);
+	job_finish(g, j);
+	return 1;
 }
 
 /* One transfer finished: decide what becomes of its job. */
@@ -510,7 +590,9 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 	}
 	if (hs != HTTP_OK) {
 		note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: %zu bytes "
-		    "sent, %s", g->url_shown, resp->sent, terr->msg);
+		    "sent, %s", g->url_shown, resp->sent_bytes, terr->msg);
+		if (paid_failure(g, j, hs, resp, terr))
+			return;
 		/* A response over the cap is not retried: it would come again. */
 		if (hs != HTTP_E_TOO_LARGE && hs != HTTP_E_TLS &&
 		    j->attempt < g->s.retries && g->stop == RECOG_GO) {
@@ -527,18 +609,19 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 	}
 	note(g->s.notes.verbose, g->s.notes.ctx, "POST %s: HTTP %ld, %zu bytes "
 	    "sent, %zu bytes received, %.3f s", g->url_shown, resp->status,
-	    resp->sent, resp->len, resp->seconds);
+	    resp->sent_bytes, resp->len, resp->seconds);
 
 	resp_parse(resp->status, resp->body, resp->len, &r);
 	if (r.charged)
 		g->stats.charged++;
 	switch (r.verdict) {
 	case RESP_OK:
-		take_recognition(g, j, &r);
+		broken_answer(g, take_recognition(g, j, &r) == -1);
 		attach_raw(g, res, &r, resp);
 		break;
 	case RESP_IMAGE_FAILED:
 	case RESP_BAD:
+		broken_answer(g, r.verdict == RESP_BAD);
 		recog_result_error(res, r.code, "%s", r.message);
 		if (r.root != NULL &&
 		    json_is_string(json_object_get(r.root, "sid"))) {
@@ -570,7 +653,11 @@ job_answer(struct gw *g, struct job *j, enum http_status hs,
 	case RESP_BUSY:
 		/* Slow the whole run down, then try this image again. */
 		g->stats.refused++;
-		gw_pace_slow_down(&g->pace, fz_now_mono());
+		broken_answer(g, 0);
+		gw_pace_slow_down(&g->pace, fz_now_mono(), j->sent_interval);
+		/* Every run on the machine slows down with this one. */
+		paceshare_refused(g->share, fz_now_mono(), g->pace.interval,
+		    g->pace.floor);
 		if (j->attempt < g->s.retries && g->stop == RECOG_GO) {
 			note(g->s.notes.warn, g->s.notes.ctx, "%s: refused (%s); "
 			    "slowing down to one request every %.1f s", j->path,
@@ -667,12 +754,29 @@ preparing(const struct gw *g)
 	return 0;
 }
 
+/*
+ * --max-points: could one more request take the run past the limit, when
+ * every request in flight and every lost answer turns out charged?
+ */
+static int
+over_budget(const struct gw *g)
+{
+	unsigned long long calls;
+
+	if (g->s.max_points == 0)
+		return 0;
+	calls = (unsigned long long)g->stats.charged +
+	    g->stats.possibly_charged + http_busy(g->http) + 1;
+	return calls * g->stats.price > g->s.max_points;
+}
+
 static void
 gw_wait(void *be, double timeout)
 {
 	struct gw *g = be;
 	struct job *j;
-	double now, soonest, wait;
+	double now, soonest, wait, at, floor;
+	int held = 0;
 
 	if (g->http == NULL)
 		return;
@@ -684,19 +788,46 @@ gw_wait(void *be, double timeout)
 	    http_busy(g->http) < g->s_jobs &&
 	    (j = next_ready(g, now, &soonest)) != NULL &&
 	    now >= g->pace.next_send) {
+		if (over_budget(g)) {
+			/* Answers in flight may yet cost nothing (1414). */
+			if (http_busy(g->http) == 0) {
+				snprintf(g->why, sizeof(g->why), "one more "
+				    "request could take the run past "
+				    "--max-points %llu (%zu points charged, %zu "
+				    "requests possibly charged)", g->s.max_points,
+				    g->stats.charged * g->stats.price,
+				    g->stats.possibly_charged);
+				g->stop = RECOG_STOP_BUDGET;
+			}
+			held = 1;
+			break;
+		}
+		/* Another run on this machine may have taken the slot. */
+		if (!paceshare_take(g->share, now, g->pace.interval, &at,
+		    &floor)) {
+			gw_pace_adopt_floor(&g->pace, floor);
+			if (g->pace.next_send < at)
+				g->pace.next_send = at;
+			break;
+		}
+		gw_pace_adopt_floor(&g->pace, floor);
 		gw_pace_started(&g->pace, now);
 		job_start(g, j);
 		now = fz_now_mono();
 	}
 	/* Wait for an answer, the next pace slot or a retry time. */
 	wait = timeout;
-	if (g->stop == RECOG_GO && next_ready(g, now, &soonest) != NULL)
+	if (held)
+		; /* until an answer in flight comes back */
+	else if (g->stop == RECOG_GO && next_ready(g, now, &soonest) != NULL)
 		wait = g->pace.next_send - now;
 	else if (g->stop == RECOG_GO && soonest > 0 && soonest - now < wait)
 		wait = soonest - now;
 	if (wait > timeout)
 		wait = timeout;
-	if (wait < 0 || g->ndone > g->done_head)
+	/* Stopped with nothing in flight: the jobs left are for gw_next to drain. */
+	if (wait < 0 || g->ndone > g->done_head ||
+	    (g->stop != RECOG_GO && http_busy(g->http) == 0))
 		wait = 0;
 	/* Workers finish on their own time: look again soon. */
 	if (preparing(g) && wait > PREPARE_POLL)
@@ -780,6 +911,7 @@ gw_free(void *be)
 		recog_result_free(g->done[i]);
 	free(g->done);
 	http_free(g->http);
+	paceshare_close(g->share);
 	free(g->url);
 	free(g->url_shown);
 	free(g);
@@ -792,6 +924,29 @@ prepare_threads(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1u : n > 8 ? 8u : (unsigned)n;
+}
+
+/*
+ * The machine-wide pace file. Without it the run keeps its own pace, as
+ * a single run always could: a note with -v, not a failure.
+ */
+static void
+share_open(struct gw *g)
+{
+	char path[4096];
+	struct fz_err e;
+	size_t base;
+
+	if (paceshare_path(g->s.endpoint, getenv("XDG_RUNTIME_DIR"),
+	    getenv("XDG_STATE_HOME"), getenv("HOME"), path, sizeof(path),
+	    &base) == -1) {
+		note(g->s.notes.verbose, g->s.notes.ctx, "no directory for the "
+		    "shared pace file: this run keeps its own pace");
+		return;
+	}
+	if ((g->share = paceshare_open(path, base, &e)) == NULL)
+		note(g->s.notes.verbose, g->s.notes.ctx, "%s; this run keeps "
+		    "its own pace", e.msg);
 }
 
 static const struct recog_ops gw_ops = {
@@ -826,6 +981,8 @@ gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err)
 		gw_free(g);
 		return -1;
 	}
+	if (!s->dry_run && s->share_pace)
+		share_open(g);
 	out->ops = &gw_ops;
 	out->be = g;
 	return 0;

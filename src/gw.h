@@ -21,6 +21,9 @@ struct gw_settings {
 	const char *secret_key;
 	double rate;              /* requests per second for the run */
 	long retries;
+	int retry_timeouts;       /* resend once a request whose answer timed out after it was sent */
+	unsigned long long max_points; /* never send past this many points, 0: no limit */
+	int share_pace;           /* one pace with the other runs on this machine */
 	long jobs;                /* uploads in flight (GW_DEFAULT_JOBS unless -j) */
 	int raw;                  /* keep the untouched answer */
 	int dry_run;              /* no network: plan the preparation only */
@@ -39,5 +42,8 @@ int gw_new(const struct gw_settings *s, struct recog *out, struct fz_err *err);
 
 /* Points the gateway charges per counted answer. */
 #define GW_POINTS_PER_CALL 10u
+
+/* Broken answers (paid for, unusable) in a row that stop the run. */
+#define GW_BROKEN_IN_A_ROW 3
 
 #endif

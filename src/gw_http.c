@@ -12,6 +12,7 @@
 
 struct xfer {
 	CURL *easy;
+	curl_off_t body_len;    /* bytes the request body holds */
 	struct curl_slist *headers;
 	struct http_resp resp;
 	size_t cap;
@@ -170,6 +171,24 @@ on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
 	return x->interrupted != NULL && *x->interrupted;
 }
 
+/*
+ * Did the whole body go out? Once it has, the service may have taken (and
+ * charged) the request even when no answer comes back.
+ */
+static int
+request_sent(const struct xfer *x)
+{
+	curl_off_t up = -1;
+	long head = 0;
+
+	/* The request line and headers first: nothing went out without them. */
+	if (curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &head) != CURLE_OK ||
+	    head <= 0 ||
+	    curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK)
+		return 0;
+	return up >= x->body_len;
+}
+
 static enum http_status
 classify(CURLcode rc, const struct xfer *x)
 {
@@ -228,6 +247,7 @@ http_start(struct http *h, const char *url, const char *const *headers,
 	x->too_large = 0;
 	x->max = h->opts.max_response;
 	x->user = user;
+	x->body_len = (curl_off_t)len;
 	x->interrupted = h->opts.interrupted;
 	x->errbuf[0] = '\0';
 
@@ -331,15 +351,20 @@ http_done(struct http *h, void **user, enum http_status *status,
 	x = (struct xfer *)(void *)priv;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->resp.status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &x->resp.seconds);
-	/* What went out, for -v: nothing at all for a refused connection. */
+	/* What went out: for -v, nothing at all for a refused connection. */
 	up = 0;
 	curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	x->resp.sent = request_sent(x);
+	x->resp.sent_bytes = up > 0 ? (size_t)up : 0;
 	curl_multi_remove_handle(h->multi, x->easy);
 	x->busy = 0;
 	h->busy--;
 	*user = x->user;
 	*status = classify(rc, x);
 	if (*status != HTTP_OK) {
+		long st = x->resp.status;
+		int sent = x->resp.sent;
+
 		if (*status == HTTP_E_TOO_LARGE)
 			fz_seterr(err, "response larger than %zu bytes", x->max);
 		else if (*status == HTTP_E_TLS)
@@ -351,10 +376,12 @@ http_done(struct http *h, void **user, enum http_status *status,
 			    curl_easy_strerror(rc));
 		http_resp_free(&x->resp);
 		memset(resp, 0, sizeof(*resp));
-		resp->sent = up > 0 ? (size_t)up : 0;
+		/* What the caller needs to tell a lost answer from an unsent request. */
+		resp->status = st;
+		resp->sent = sent;
+		resp->sent_bytes = up > 0 ? (size_t)up : 0;
 		return 1;
 	}
-	x->resp.sent = up > 0 ? (size_t)up : 0;
 	if (x->resp.body == NULL && (x->resp.body = calloc(1, 1)) == NULL) {
 		fz_seterr(err, "out of memory");
 		*status = HTTP_E_OTHER;

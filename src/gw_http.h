@@ -31,13 +31,14 @@ struct http_opts {
 };
 
 struct http_resp {
-	long status;
+	long status;         /* also after a failure: 0 when no status line arrived */
+	int sent;            /* the whole request body went out (also after a failure) */
 	char *body;          /* NUL-terminated, len bytes; owned by the caller once returned */
 	size_t len;
 	char date[128];      /* Date header, "" when absent */
 	char content_type[128];
 	double seconds;      /* total time */
-	size_t sent;         /* request body bytes libcurl sent, also for a failure */
+	size_t sent_bytes;   /* request body bytes libcurl sent, also for a failure (-v) */
 };
 
 struct http;
@@ -56,7 +57,8 @@ int http_start(struct http *h, const char *url, const char *const *headers,
 void http_run(struct http *h, double timeout);
 /*
  * Collect one finished transfer: returns 1 and fills user, status, resp
- * (and err for a failure), or 0 when none has finished.
+ * (and err for a failure, when resp holds only status and sent), or 0 when
+ * none has finished.
  */
 int http_done(struct http *h, void **user, enum http_status *status,
     struct http_resp *resp, struct fz_err *err);

@@ -19,6 +19,7 @@ gw_pace_init(struct gw_pace *p, double rate, double now)
 {
 	p->base = p->interval = gw_pace_interval(rate);
 	p->next_send = now;
+	p->floor = 0;
 }
 
 void
@@ -28,25 +29,61 @@ gw_pace_started(struct gw_pace *p, double now)
 	p->next_send = (now > p->next_send ? now : p->next_send) + p->interval;
 }
 
-void
-gw_pace_slow_down(struct gw_pace *p, double now)
+static double
+clamp_interval(double d)
 {
-	p->interval *= 2;
-	if (p->interval < 1.0)
-		p->interval = 1.0;
-	if (p->interval > SLOWEST_INTERVAL)
-		p->interval = SLOWEST_INTERVAL;
+	if (d < 1.0)
+		d = 1.0;
+	return d > SLOWEST_INTERVAL ? SLOWEST_INTERVAL : d;
+}
+
+double
+gw_pace_limit(const struct gw_pace *p)
+{
+	/*
+	 * Half the rate a refusal came at, not the rate itself: climbing back
+	 * to where the service refused would be refused again, every time.
+	 */
+	double lim = 2 * p->floor;
+
+	if (lim > SLOWEST_INTERVAL)
+		lim = SLOWEST_INTERVAL;
+	return lim > p->base ? lim : p->base;
+}
+
+void
+gw_pace_slow_down(struct gw_pace *p, double now, double sent)
+{
+	if (sent > p->floor)
+		p->floor = sent;
+	/* Requests of one burst were all sent before the first refusal came. */
+	if (sent >= p->interval)
+		p->interval = clamp_interval(p->interval * 2);
+	if (p->interval < gw_pace_limit(p))
+		p->interval = gw_pace_limit(p);
 	if (p->next_send < now + p->interval)
 		p->next_send = now + p->interval;
 }
 
 void
+gw_pace_adopt_floor(struct gw_pace *p, double floor)
+{
+	if (floor <= p->floor)
+		return;
+	p->floor = floor;
+	if (p->interval < gw_pace_limit(p))
+		p->interval = gw_pace_limit(p);
+}
+
+void
 gw_pace_speed_up(struct gw_pace *p)
 {
-	if (p->interval > p->base) {
+	double lim = gw_pace_limit(p);
+
+	if (p->interval > lim) {
 		p->interval *= 0.8;
-		if (p->interval < p->base)
-			p->interval = p->base;
+		if (p->interval < lim)
+			p->interval = lim;
 	}
 }
 

@@ -6,6 +6,7 @@ struct gw_pace {
 	double base;      /* seconds between request starts at --rate */
 	double interval;  /* seconds between request starts, now */
 	double next_send; /* monotonic time the next request may start */
+	double floor;     /* the widest spacing a refusal came at, 0: none yet */
 };
 
 /* Seconds between request starts for a rate: a 4% margin so network jitter
@@ -15,9 +16,23 @@ double gw_pace_interval(double rate);
 void gw_pace_init(struct gw_pace *p, double rate, double now);
 /* A request starts now: the next one may start one interval later. */
 void gw_pace_started(struct gw_pace *p, double now);
-/* After a refusal: double the spacing (at least 1 s, at most 60 s) from now on. */
-void gw_pace_slow_down(struct gw_pace *p, double now);
-/* After a success: recover a fifth of the way towards the rate asked for. */
+/*
+ * After a refusal of a request started at spacing sent: double the spacing
+ * (at least 1 s, at most 60 s) from now on, unless the run already slowed
+ * down after that request started (answers to one burst count once).
+ */
+void gw_pace_slow_down(struct gw_pace *p, double now, double sent);
+/*
+ * Another run on this machine was refused at spacing floor: never go
+ * faster than after a refusal of our own there.
+ */
+void gw_pace_adopt_floor(struct gw_pace *p, double floor);
+/* The closest spacing the pace may come back to: --rate's, or twice a refused one. */
+double gw_pace_limit(const struct gw_pace *p);
+/*
+ * After a success: recover a fifth of the way towards gw_pace_limit, never
+ * back to a spacing at which a refusal came.
+ */
 void gw_pace_speed_up(struct gw_pace *p);
 
 /*

@@ -182,6 +182,7 @@ static void
 summary(const struct batch_stats *s, int dry_run, const char *engine)
 {
 	const struct recog_stats *b = &s->backend;
+	char maybe[64] = "";
 
 	clear_progress();
 	if (dry_run) {
@@ -190,6 +191,10 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 		    s->planned, s->planned * b->price, s->failed, s->skipped);
 		return;
 	}
+	/* Lost answers are told apart: the account may or may not show them. */
+	if (b->possibly_charged > 0)
+		snprintf(maybe, sizeof(maybe), ", %zu possibly charged",
+		    b->possibly_charged);
 	fprintf(stderr, PROG ": %zu recognised, %zu failed, %zu skipped, ",
 	    s->recognised, s->failed, s->skipped);
 	/* Only when there are some: the usual line stays as it was. */
@@ -203,9 +208,9 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 		    s->not_sent, s->elapsed, engine);
 		return;
 	}
-	fprintf(stderr, "%zu not sent, %zu refused, %zu points charged, "
+	fprintf(stderr, "%zu not sent, %zu refused, %zu points charged%s, "
 	    "%.1f s, %s engine\n", s->not_sent, b->refused,
-	    b->charged * b->price, s->elapsed, engine);
+	    b->charged * b->price, maybe, s->elapsed, engine);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -231,6 +236,8 @@ exit_status(enum batch_end end, enum recog_stop stop)
 		return EXIT_AUTH;
 	case RECOG_STOP_OUTPUT:
 		return EXIT_SOME_FAILED;
+	case RECOG_STOP_BUDGET:
+		return EXIT_BUDGET;
 	default:
 		return EXIT_UNAVAILABLE;
 	}
@@ -259,6 +266,9 @@ settings(const struct options *o, const struct creds *creds, struct run *run,
 	gs->secret_key = creds->secret_key;
 	gs->rate = o->rate;
 	gs->retries = o->retries;
+	gs->retry_timeouts = o->retry_timeouts;
+	gs->max_points = o->max_points;
+	gs->share_pace = 1;
 	gs->jobs = o->jobs != 0 ? o->jobs : GW_DEFAULT_JOBS;
 	gs->raw = o->raw;
 	gs->dry_run = o->dry_run;
@@ -524,7 +534,7 @@ run_counts(const struct batch_stats *s, int rc, struct summary_counts *c)
 	c->planned = s->planned;
 	c->refused = s->backend.refused;
 	/* Abandoned at a second signal: sent, and no answer kept. */
-	c->possibly_charged = s->abandoned;
+	c->possibly_charged = s->abandoned + s->backend.possibly_charged;
 	c->points_charged = s->backend.charged * s->backend.price;
 	c->elapsed = s->elapsed;
 	c->exit_status = rc;

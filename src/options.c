@@ -18,7 +18,8 @@ const char options_synopsis[] =
     "                   [--save-images dir] [--images list] [--force] [--engine engine]\n"
     "                   [--profile name] [--endpoint url] [--config file]\n"
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
-    "                   [--retries n] [--files-from file] [--no-resize] [--unordered]\n"
+    "                   [--retries n] [--retry-timeouts] [--max-points n]\n"
+    "                   [--files-from file] [--no-resize] [--unordered]\n"
     "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
     "                   [--as-of date] [--bom] [--no-tab] [--cacert file] [--insecure]\n"
     "                   [--summary file] file | dir | - ...\n"
@@ -53,6 +54,10 @@ const char options_help[] =
     "                           time to connect (default: 10)\n"
     "      --rate R             requests per second for the run (default: 1)\n"
     "      --retries N          retries for network and server failures (default: 3)\n"
+    "      --retry-timeouts     send again, once, an image whose answer timed out\n"
+    "                           after it was sent (possibly charged twice)\n"
+    "      --max-points N       never send a request that could take the points\n"
+    "                           charged past N (exit 5; the rest is resumable)\n"
     "  -j, --jobs N             images in flight at once (default: 2 for faiz,\n"
     "                           one per processor for local)\n"
     "  -r, --recursive          descend into subdirectories of directory operands\n"
@@ -106,6 +111,8 @@ enum long_only {
 	OPT_CONNECT_TIMEOUT,
 	OPT_RATE,
 	OPT_RETRIES,
+	OPT_RETRY_TIMEOUTS,
+	OPT_MAX_POINTS,
 	OPT_FILES_FROM,
 	OPT_NO_RESIZE,
 	OPT_UNORDERED,
@@ -152,6 +159,8 @@ static const struct opt_def {
 	{ { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT }, OPTIONS_GATEWAY },
 	{ { "rate", required_argument, NULL, OPT_RATE }, OPTIONS_GATEWAY },
 	{ { "retries", required_argument, NULL, OPT_RETRIES }, OPTIONS_GATEWAY },
+	{ { "retry-timeouts", no_argument, NULL, OPT_RETRY_TIMEOUTS }, OPTIONS_GATEWAY },
+	{ { "max-points", required_argument, NULL, OPT_MAX_POINTS }, OPTIONS_GATEWAY },
 	{ { "jobs", required_argument, NULL, 'j' }, 0 },
 	{ { "recursive", no_argument, NULL, 'r' }, 0 },
 	{ { "null", no_argument, NULL, '0' }, 0 },
@@ -358,6 +367,7 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 {
 	int c, idx, images_set = 0;
 	enum config_engine eng;
+	long mp;
 
 	/* Every option's bit must fit in struct options.given. */
 	typedef char given_fits[NOPTS <= 64 ? 1 : -1];
@@ -450,6 +460,18 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 				    "number from 0 to 100", optarg);
 				return -1;
 			}
+			break;
+		case OPT_RETRY_TIMEOUTS:
+			o->retry_timeouts = 1;
+			break;
+		case OPT_MAX_POINTS:
+			/* At least one call's price: 0 would send nothing. */
+			if (parse_long(optarg, 10, 1000000000L, &mp) == -1) {
+				fz_seterr(err, "--max-points: '%s' is not a whole "
+				    "number from 10 to 1000000000", optarg);
+				return -1;
+			}
+			o->max_points = (unsigned long long)mp;
 			break;
 		case 'j':
 			if (parse_long(optarg, 1, 64, &o->jobs) == -1) {

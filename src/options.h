@@ -27,6 +27,8 @@ struct options {
 	const char *cacert;      /* --cacert FILE: CA bundle for TLS, NULL for the system's */
 	double rate;             /* --rate R, requests per second */
 	long retries;            /* --retries N */
+	int retry_timeouts;      /* --retry-timeouts: resend a lost answer once */
+	unsigned long long max_points; /* --max-points N, 0: no limit */
 	int recursive;           /* -r */
 	int null_sep;            /* -0 */
 	const char *files_from;  /* --files-from FILE */

@@ -31,7 +31,8 @@ enum recog_stop {
 	RECOG_STOP_AUTH,        /* the run cannot succeed: credentials, account, endpoint, TLS */
 	RECOG_STOP_UNAVAILABLE, /* the service or engine failed after its retries */
 	RECOG_STOP_OUTPUT,      /* the records cannot be written (set by the run loop) */
-	RECOG_STOP_NOMEM        /* out of memory (set by the run loop) */
+	RECOG_STOP_NOMEM,       /* out of memory (set by the run loop) */
+	RECOG_STOP_BUDGET       /* the next call could spend more than the run may */
 };
 
 /* One image handed over: borrowed until its result comes back from next(). */
@@ -89,6 +90,7 @@ struct recog_stats {
 	size_t requests;            /* calls to a service, retries included */
 	size_t refused;             /* calls refused for rate */
 	size_t charged;             /* answers the service charged for */
+	size_t possibly_charged;    /* calls sent whose answer never came: perhaps charged */
 	unsigned price;             /* points per charged answer, 0: nothing is paid */
 };
 

@@ -484,6 +484,19 @@ last_outcome() { emu_requests | jq -r '.[-1].outcome'; }
 	[ "$(stat -c %s resp.body)" -eq $((len / 2)) ]
 }
 
+@test "fault cut-json: a complete 200 whose JSON body stops half-way, charged" {
+	emu_faults '["cut-json"]'
+	run gw "$CARDS/front_zhangsan.jpg"
+	assert_output 200
+	local len
+	len=$(tr -d '\r' <resp.hdr | sed -n 's/^[Cc]ontent-[Ll]ength: //p')
+	[ "$(stat -c %s resp.body)" -eq "$len" ]
+	head -c 9 resp.body | grep -q '^{"code":'
+	run jq . resp.body
+	[ "$status" -ne 0 ]
+	[ "$(charged)" -eq 1 ]
+}
+
 @test "faults data-null and data-string" {
 	emu_faults '["data-null","data-string"]'
 	run gw "$CARDS/front_zhangsan.jpg"

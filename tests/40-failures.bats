@@ -317,12 +317,12 @@ http5xx_then_ok() {
 	assert_prefixed_stderr
 }
 
-@test "slow answer with --timeout 1 --retries 0: exit 4, code timeout, one request" {
+@test "slow answer with --timeout 1: exit 1, code timeout_after_send (possibly charged), one request" {
 	emu_faults '["slow:3"]'
-	run --separate-stderr "$FAIZ" -j 1 --rate 50 --timeout 1 --retries 0 front.jpg
-	assert_equal "$status" 4
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 --timeout 1 front.jpg
+	assert_equal "$status" 1
 	assert_records 1
-	assert_rec_error 0 timeout
+	assert_rec_error 0 timeout_after_send
 	assert_file_msg front.jpg
 	assert_prefixed_stderr
 	assert_equal "$(nreq)" 1
@@ -346,22 +346,13 @@ http5xx_then_ok() {
 	assert_prefixed_stderr
 }
 
-@test "truncated answer then ok: a cut response is a transport failure, retried, exit 0" {
+@test "truncated HTTP 200 answer: charged, bad_response, not retried (it would pay again), the next file recognised" {
 	emu_faults '["truncated"]'
-	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg
-	assert_equal "$status" 0
-	assert_rec_ok 0 "$ID_ZHANG"
+	run --separate-stderr "$FAIZ" -j 1 --rate 50 front.jpg back.jpg
+	assert_equal "$status" 1
+	assert_rec_error 0 bad_response
 	assert_equal "$(nreq)" 2
 	assert_equal "$(outcomes)" '["fault:truncated","ok"]'
-}
-
-@test "truncated answer on every try with --retries 1: exit 4, code network" {
-	emu_faults '["truncated","truncated"]'
-	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg back.jpg
-	assert_equal "$status" 4
-	assert_rec_error 0 network
-	assert_rec_error 1 not_sent
-	assert_equal "$(nreq)" 2
 	assert_file_msg front.jpg
 	assert_prefixed_stderr
 }

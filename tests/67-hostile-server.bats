@@ -83,15 +83,15 @@ rec() { # N FILTER: jq FILTER on the Nth ndjson record of $output
 	assert_equal "$n" 21
 }
 
-@test "chunked answer cut mid-way: retried, then network, exit 4, the earlier record intact" {
+@test "chunked HTTP 200 answer cut mid-way: charged, bad_response, not retried, exit 1, the earlier record intact" {
 	emu_faults '["ok","chunked-cut","chunked-cut"]'
 	run --separate-stderr "$FAIZ" -j 1 --rate 50 --retries 1 front.jpg lisi.jpg
-	assert_equal "$status" 4
+	assert_equal "$status" 1
 	assert_equal "$(rec 0 .error)" null
 	assert_equal "$(rec 0 .id_number)" 440105199208220038
-	assert_equal "$(rec 1 .error.code)" network
-	rec 1 .error.message | grep -q 'after retries'
-	assert_equal "$(emu_requests | jq -c '[.[].outcome]')" '["ok","fault:chunked-cut","fault:chunked-cut"]'
+	assert_equal "$(rec 1 .error.code)" bad_response
+	rec 1 .error.message | grep -q 'cut short'
+	assert_equal "$(emu_requests | jq -c '[.[].outcome]')" '["ok","fault:chunked-cut"]'
 	# Two records: nothing lost, nothing doubled.
 	assert_equal "$(printf '%s\n' "$output" | jq -s length)" 2
 }

@@ -237,21 +237,21 @@ assert_nothing_after() {
 	done
 }
 
-@test "reset and truncated answers under -j 2 are retried and recovered (exit 0)" {
-	emu_faults '["reset","truncated"]'
+@test "reset and 502 answers under -j 2 are retried and recovered (exit 0)" {
+	emu_faults '["reset","502"]'
 	run --separate-stderr "$FAIZ" -j 2 --rate 50 "${FOUR[@]}"
 	assert_equal "$status" 0
 	assert_records 4
 	assert_equal "$(rec_files)" "w/1.jpg,w/2.jpg,w/3.jpg,w/4.jpg"
 	assert_equal "$(count_code null)" 4
 	assert_equal "$(nreq)" 6
-	assert_equal "$(emu_requests | jq -c '[.[].outcome | select(startswith("fault:"))] | sort')" '["fault:reset","fault:truncated"]'
+	assert_equal "$(emu_requests | jq -c '[.[].outcome | select(startswith("fault:"))] | sort')" '["fault:502","fault:reset"]'
 	assert_equal "$(emu_requests | jq '[.[].headers.nonce] | unique | length')" 6
 }
 
-@test "an answer slower than --timeout under -j 2: that image retried, the others unaffected" {
+@test "an answer slower than --timeout under -j 2 with --retry-timeouts: that image retried, the others unaffected" {
 	emu_faults '["slow:3"]'
-	run --separate-stderr "$FAIZ" -j 2 --rate 5 --timeout 1 "${FOUR[@]}"
+	run --separate-stderr "$FAIZ" -j 2 --rate 5 --timeout 1 --retry-timeouts "${FOUR[@]}"
 	assert_equal "$status" 0
 	assert_records 4
 	assert_equal "$(rec_files)" "w/1.jpg,w/2.jpg,w/3.jpg,w/4.jpg"

@@ -30,8 +30,10 @@ besides the simple names: "redirect:URL" (302 with Location: URL, empty
 body), "type:FIELD" (a recognition whose data.FIELD has the wrong JSON type:
 a number for a string, a string for a boolean, an array for an object or for
 error_code; see WRONG_TYPE), "ec-msg:CODE:TEXT" (error_code CODE whose
-error_msg is TEXT, control characters and all) and "chunked-cut" (a recognition sent with
-Transfer-Encoding: chunked, cut off mid-way by closing the connection).
+error_msg is TEXT, control characters and all), "chunked-cut" (a recognition sent with
+Transfer-Encoding: chunked, cut off mid-way by closing the connection) and "cut-json" (a
+complete HTTP 200 whose body is the first half of a recognition's JSON, as a gateway passing
+on a backend's cut answer would send; charged like every 200).
 
 --tls-cert FILE --tls-key FILE serve HTTPS (Python's ssl) instead of HTTP,
 control endpoints included; a client that refuses the certificate fails the
@@ -91,7 +93,7 @@ FLAG_FIELDS = {"border_covered": False, "complete": True, "gray_image": False,
 QUOTA_TEXT = "调用次数已用完"
 SIMPLE_FAULTS = {"ok", "403", "401", "quota", "1414", "50004", "50002", "50000", "50003", "10106",
                  "platform", "502", "503", "504", "reset", "huge", "bad-base64", "not-jpeg-image",
-                 "html", "truncated", "data-null", "data-string"}
+                 "html", "truncated", "cut-json", "data-null", "data-string"}
 
 
 # type:FIELD: the wrong-typed value put in data.FIELD.
@@ -635,6 +637,9 @@ class Handler(BaseHTTPRequestHandler):
             return fin(entry, 200, out, lambda: self.send_truncated(text.encode("utf-8"), json_ct))
         if fault == "chunked-cut":
             return fin(entry, 200, out, lambda: self.send_chunked_cut(text.encode("utf-8"), json_ct))
+        if fault == "cut-json":
+            raw = text.encode("utf-8")
+            return fin(entry, 200, out, lambda: self.send(200, raw[:len(raw) // 2], json_ct))
         return fin(entry, 200, out or natural, lambda: self.send(200, text, json_ct))
 
     def recognise(self, body):

@@ -73,12 +73,16 @@ cards() {
 	printf '%s\n' "$dir"
 }
 
-# A private HOME and XDG_CONFIG_HOME under DIR so no real config is read.
+# A private HOME, XDG_CONFIG_HOME and XDG_RUNTIME_DIR under DIR so no real config or state is used.
 isolate_home() {
 	local dir="$1"
 	mkdir -p "$dir/home/.config"
 	export HOME="$dir/home"
 	export XDG_CONFIG_HOME="$dir/home/.config"
+	# The pace shared by runs on one machine lives here (issue F.6): one per test.
+	mkdir -p -m 700 "$dir/home/.run"
+	export XDG_RUNTIME_DIR="$dir/home/.run"
+	export XDG_STATE_HOME="$dir/home/.local/state"
 }
 
 common_setup() {
