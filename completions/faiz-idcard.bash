@@ -35,7 +35,7 @@ _faiz_idcard()
 	opts=(-f --format -o --output --raw --save-images --images --force
 		--profile --endpoint --config --timeout --connect-timeout --rate
 		--retries -j --jobs -r --recursive -0 --null --files-from
-		--no-resize --unordered --dry-run --resume --check-id --pair --mask
+		--no-resize --unordered --dry-run --resume --retry-failed --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure -v --verbose -q --quiet
 		-h --help -V --version)
 

@@ -79,6 +79,7 @@ complete -c faiz-idcard -l no-resize -d 'Send files as they are: no rotation, do
 complete -c faiz-idcard -l unordered -d 'Print records as they complete, not in input order'
 complete -c faiz-idcard -l dry-run -d 'Send nothing: list what would be sent and the cost'
 complete -c faiz-idcard -l resume -r -F -d 'Skip images recognised in an ndjson file, append to it'
+complete -c faiz-idcard -l retry-failed -d 'With --resume, send charged failures again'
 complete -c faiz-idcard -l check-id -d 'Check ID numbers given as operands, offline'
 complete -c faiz-idcard -l pair -d 'Join the front and back of each card into one person record'
 complete -c faiz-idcard -l mask -d 'Mask ID number, name and address in the output'
