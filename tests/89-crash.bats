@@ -133,7 +133,7 @@ kill_and_rerun() {
 	mark="$(nreqs)"
 	faiz -o out.ndjson 1.jpg 2.jpg 3.jpg 4.jpg 5.jpg 6.jpg
 	assert_equal "$status" 0
-	# Run 1 got 1-2 (3 in flight); run 2 got 3-4 after 2 recovered ones... (5 in flight).
+	# Run 1 journaled 1-2 (3 in flight); run 2 took those, journaled 3-4 (5 in flight).
 	assert_equal "$(sent_since "$mark")" "$(shas_of 5.jpg 6.jpg)"
 	assert_equal "$(records_of ndjson out.ndjson)" "$(expected_six)"
 	assert_equal "$(ls -A | grep -c '^\.')" 0
