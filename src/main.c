@@ -474,8 +474,14 @@ main(int argc, char **argv)
 		fp = of.fp;
 		if (journal.fd != -1 && journal_note_tmp(&journal, of.tmpname,
 		    &err) == -1) {
-			msg(err.msg);
-			rc = EXIT_USAGE;
+			/* A full disk: what would be paid could not be kept,
+			 * so nothing is sent. */
+			msgf("%s: cannot keep the records: %s", opts.output,
+			    err.msg);
+			outfile_abort(&of);
+			if (journal.prev.n == 0)
+				(void)journal_done(&journal, &err);
+			rc = EXIT_SOME_FAILED;
 			goto done;
 		}
 	} else if (opts.resume != NULL) {
