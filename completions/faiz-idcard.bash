@@ -59,7 +59,7 @@ _faiz_idcard()
 	opts=(-f --format -o --output --raw --save-images --images --force
 		--engine --profile --endpoint --config --timeout --connect-timeout --rate
 		--retries --retry-timeouts --max-points -j --jobs -r --recursive -0 --null --files-from
-		--no-resize --unordered --dry-run --resume --check-id --pair --mask
+		--no-resize --unordered --dry-run --resume --retry-failed --check-id --pair --mask
 		--strict --as-of --bom --no-tab --cacert --insecure --text-lines
 		--models --summary --from-records -v --verbose -q --quiet
 		-h --help -V --version)

@@ -84,6 +84,7 @@ complete -c faiz-idcard -l dry-run -d 'Send nothing: list what would be sent and
 complete -c faiz-idcard -l resume -r -F -d 'Skip images recognised in an ndjson file, append to it'
 complete -c faiz-idcard -l from-records -r -F -d 'Render the records of an ndjson file again, offline'
 complete -c faiz-idcard -l summary -r -F -d 'Write the final counts to a file as JSON'
+complete -c faiz-idcard -l retry-failed -d 'With --resume, send charged failures again'
 complete -c faiz-idcard -l check-id -d 'Check ID numbers given as operands, offline'
 complete -c faiz-idcard -l pair -d 'Join the front and back of each card into one person record'
 complete -c faiz-idcard -l mask -d 'Mask ID number, name and address in the output'

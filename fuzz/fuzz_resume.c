@@ -43,14 +43,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (resume_load(path, &r, &warnings, &err) == 0) {
-		/* The set is sorted: every stored digest must be found again. */
+		/* Sorted, one entry a digest: each is found again. */
 		for (i = 0; i < r.n; i++) {
 			char hex[65];
 
-			fz_hex(r.sha[i], 32, hex);
-			if (!resume_has(&r, hex))
+			fz_hex(r.v[i].sha, 32, hex);
+			if (resume_find(&r, hex) != &r.v[i] ||
+			    resume_has(&r, hex) != (r.v[i].cls == RESUME_DONE))
 				abort();
-			if (i > 0 && memcmp(r.sha[i - 1], r.sha[i], 32) > 0)
+			if (i > 0 && memcmp(r.v[i - 1].sha, r.v[i].sha, 32) >= 0)
 				abort();
 		}
 		resume_free(&r);

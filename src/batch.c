@@ -159,6 +159,19 @@ flush_ring(struct batch *b)
 	}
 }
 
+/* Print a record now or when its turn comes. */
+static void
+place(struct batch *b, size_t idx, json_t *rec)
+{
+	if (b->conf->unordered) {
+		emit_now(b, rec);
+		return;
+	}
+	b->ring[idx % b->window] = rec;
+	b->ring_set[idx % b->window] = 1;
+	flush_ring(b);
+}
+
 /* A record is complete: count it, and print it now or when its turn comes. */
 static void
 complete(struct batch *b, size_t idx, json_t *rec)
@@ -174,13 +187,7 @@ complete(struct batch *b, size_t idx, json_t *rec)
 		    "error"), "message"));
 		say(b, "%s: %s", b->in->v[idx].path, msg ? msg : code);
 	}
-	if (b->conf->unordered) {
-		emit_now(b, rec);
-		return;
-	}
-	b->ring[idx % b->window] = rec;
-	b->ring_set[idx % b->window] = 1;
-	flush_ring(b);
+	place(b, idx, rec);
 }
 
 /* An input that ends without a record and is not a skip: count it done. */
@@ -407,12 +414,26 @@ held_release(struct held *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Save the returned images under the input's stem; a failure is the record's. */
+/* The record's save failure, by save_* status. */
 static void
-save(struct batch *b, struct held *h, const struct recog_result *r)
+save_failed(json_t *rec, int rc, const struct fz_err *e)
+{
+	record_set_error(rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
+	    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e->msg);
+}
+
+/*
+ * Write the returned images under the input's stem to temporary files
+ * (their names in tmps); a failure is the record's. Returns what
+ * save_done then moves into place, or NULL.
+ */
+static struct save_staged *
+save_start(struct batch *b, struct held *h, const struct recog_result *r,
+    json_t *tmps)
 {
 	struct save_bytes imgs[RECOG_NIMAGES];
 	json_t *images = json_object_get(h->rec, "images");
+	struct save_staged *st;
 	struct fz_err e;
 	size_t i;
 	int rc;
@@ -421,12 +442,48 @@ save(struct batch *b, struct held *h, const struct recog_result *r)
 		imgs[i].data = r->images[i].data;
 		imgs[i].len = r->images[i].len;
 	}
-	rc = save_images(b->dirfd, b->conf->save_dir, b->stems[h->id], imgs,
-	    b->conf->images, b->conf->force, images, &e);
+	rc = save_stage(b->dirfd, b->conf->save_dir, b->stems[h->id], imgs,
+	    b->conf->images, b->conf->force, images, tmps, &st, &e);
 	if (rc == SAVE_OK)
+		return st;
+	save_failed(h->rec, rc, &e);
+	return NULL;
+}
+
+static void
+save_done(struct held *h, struct save_staged *st)
+{
+	struct fz_err e;
+	int rc;
+
+	if (st != NULL && (rc = save_finish(st, &e)) != SAVE_OK)
+		save_failed(h->rec, rc, &e);
+}
+
+/*
+ * A paid record goes to the journal, synced, before anything else is
+ * done with it; with it the temporary names of its images, so that a
+ * rerun after kill -9 can give them their names. A journal that cannot
+ * be written stops the run: what is paid must be kept.
+ */
+static void
+journal_record(struct batch *b, json_t *rec, json_t *tmps)
+{
+	struct fz_err e;
+	const char *why;
+	int rc;
+
+	if (b->conf->journal == NULL)
 		return;
-	record_set_error(h->rec, rc == SAVE_BAD_IMAGE ? "bad_image" :
-	    rc == SAVE_EXISTS ? "exists" : "save_failed", "%s", e.msg);
+	if (json_object_size(tmps) > 0)
+		json_object_set(rec, "faiz_saving", tmps);
+	rc = journal_append(b->conf->journal, rec, &e);
+	json_object_del(rec, "faiz_saving");
+	if (rc == -1 && stopped(b, &why) == RECOG_GO) {
+		say(b, "%s", e.msg);
+		b->rc->ops->stop(b->rc->be, RECOG_STOP_OUTPUT,
+		    "the journal cannot be written");
+	}
 }
 
 /* A result came back: its record is complete (or, aborted, dropped). */
@@ -434,7 +491,8 @@ static void
 finish(struct batch *b, struct recog_result *r)
 {
 	struct held *h = held_find(b, r->id);
-	json_t *rec;
+	struct save_staged *st = NULL;
+	json_t *rec, *tmps = NULL;
 	size_t id = r->id;
 	long e;
 
@@ -463,10 +521,16 @@ finish(struct batch *b, struct recog_result *r)
 		}
 		return;
 	}
-	if (record_fill(h->rec, r) == -1)
+	if (record_fill(h->rec, r) == -1) {
 		record_set_error(h->rec, "unreadable", "out of memory");
-	else if (r->code[0] == '\0' && b->stems != NULL)
-		save(b, h, r);
+	} else {
+		if (r->code[0] == '\0' && b->stems != NULL &&
+		    (tmps = json_object()) != NULL)
+			st = save_start(b, h, r, tmps);
+		journal_record(b, h->rec, tmps);
+		save_done(h, st);
+	}
+	json_decref(tmps);
 	rec = h->rec;
 	h->rec = NULL;
 	held_release(h);
@@ -490,16 +554,77 @@ collect(struct batch *b)
 
 /* --- taking inputs ------------------------------------------------------- */
 
+/* A copy of an earlier record, under this input's file name. */
+static json_t *
+copy_for(const json_t *old, const json_t *rec)
+{
+	json_t *c = json_deep_copy(old);
+
+	if (c != NULL)
+		json_object_set(c, "file", json_object_get(rec, "file"));
+	return c;
+}
+
+/*
+ * Was this image paid for before? A killed run's journal record is taken
+ * (its images given their names); a --resume record is skipped, or with
+ * -o written out again. Returns 1 to go on, 0 with *recp replaced, -1 to
+ * skip, 2 when out of memory.
+ */
+static int
+earlier(struct batch *b, size_t idx, const char *sha, json_t **recp)
+{
+	const struct batch_conf *c = b->conf;
+	struct resume_entry *je, *re;
+	struct fz_err err;
+	json_t *copy;
+	int rc, kept;
+
+	je = resume_find(c->recovered, sha);
+	re = resume_find(c->resume, sha);
+	kept = re != NULL && (re->cls == RESUME_DONE ||
+	    (re->cls == RESUME_CHARGED_FAILURE && !c->retry_failed));
+	/* Appending to FILE: a record already there is not written twice. */
+	if (kept && !c->resume_emit) {
+		if (je != NULL)
+			je->used = 1;
+		return -1;
+	}
+	if (je != NULL && je->cls != RESUME_RESEND) {
+		if ((copy = copy_for(je->rec, *recp)) == NULL)
+			return 2;
+		if (b->stems != NULL && (rc = save_adopt(b->dirfd,
+		    c->save_dir, b->stems[idx], json_object_get(copy,
+		    "faiz_saving"), c->force, &err)) != SAVE_OK)
+			save_failed(copy, rc, &err);
+		json_object_del(copy, "faiz_saving");
+		je->used = 1;
+		b->stats->recovered++;
+		json_decref(*recp);
+		*recp = copy;
+		return 0;
+	}
+	if (!kept)
+		return 1;
+	if ((copy = copy_for(re->rec, *recp)) == NULL)
+		return 2;
+	json_decref(*recp);
+	*recp = copy;
+	return 3;
+}
+
 /*
  * Everything that needs no recogniser: read and check the file, skip what
  * --resume has, refuse what would overwrite. Returns 1 when h is ready to
  * hand over, 0 when its record is already complete, -1 to skip it, 2 when
- * it has the same content as an input sent before (the entry in *dup).
+ * it has the same content as an input sent before (the entry in *dup), 3
+ * when *recp is --resume's record, to write out as skipped.
  */
 static int
-check_local(struct batch *b, size_t idx, json_t *rec, struct image *img,
+check_local(struct batch *b, size_t idx, json_t **recp, struct image *img,
     long *dup)
 {
+	json_t *rec = *recp;
 	const struct batch_conf *c = b->conf;
 	const struct gather_item *it = &b->in->v[idx];
 	struct fz_err e;
@@ -516,8 +641,17 @@ check_local(struct batch *b, size_t idx, json_t *rec, struct image *img,
 		return 0;
 	}
 	json_object_set_new(rec, "sha256", json_string(img->sha256));
-	if (c->resume != NULL && resume_has(c->resume, img->sha256))
+	switch (earlier(b, idx, img->sha256, recp)) {
+	case -1:
 		return -1;
+	case 0:
+		return 0;
+	case 2:
+		record_set_error(rec, "not_sent", "not sent: out of memory");
+		return 0;
+	case 3:
+		return 3;
+	}
 	/* A copy, a link or a name given twice: one upload per content. */
 	*dup = dedup_find(&b->dups, img->sha256);
 	if (*dup < 0 && stopped(b, &why) != RECOG_GO) {
@@ -558,7 +692,13 @@ take(struct batch *b)
 		return;
 	}
 	memset(&img, 0, sizeof(img));
-	rc = check_local(b, idx, rec, &img, &dup);
+	rc = check_local(b, idx, &rec, &img, &dup);
+	if (rc == 3) {
+		input_free(&img);
+		b->stats->skipped++;
+		place(b, idx, rec);
+		return;
+	}
 	if (rc == 2) {
 		input_free(&img);
 		dup_take(b, idx, rec, (size_t)dup);

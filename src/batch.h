@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "gather.h"
+#include "journal.h"
 #include "recog.h"
 #include "resume.h"
 #include "util.h"
@@ -16,6 +17,10 @@
 struct batch_conf {
 	int unordered;            /* emit in completion order */
 	const struct resume *resume; /* images to skip, or NULL */
+	int resume_emit;          /* write --resume's records out instead of skipping them */
+	int retry_failed;         /* send --resume's charged failures again */
+	struct resume *recovered; /* a killed run's journal: taken, never paid again */
+	struct journal *journal;  /* every paid record goes here first, or NULL */
 	const char *save_dir;     /* NULL: do not save images */
 	unsigned images;          /* enum image_kind bits */
 	int force;
@@ -34,6 +39,7 @@ struct batch_stats {
 	size_t skipped;    /* already recognised (--resume) */
 	size_t duplicates; /* the same content as an earlier input: not sent again */
 	size_t abandoned;  /* in flight at a second signal: possibly charged, no record */
+	size_t recovered;  /* taken from a killed run's journal */
 	size_t planned;    /* --dry-run: images that would be sent */
 	int output_failed; /* writing a record failed (closed pipe, full disk) */
 	double elapsed;

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "fromrec.h"
 #include "gw.h"
+#include "journal.h"
 #include "loc_engine.h"
 #include "options.h"
 #include "out.h"
@@ -203,14 +204,17 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 	if (s->abandoned > 0)
 		fprintf(stderr, "%zu abandoned in flight, ", s->abandoned);
 	/* An engine that charges nothing sends nothing: no refusals, no points. */
-	if (b->price == 0) {
+	if (b->price == 0)
 		fprintf(stderr, "%zu not sent, %.1f s, %s engine (nothing sent)\n",
 		    s->not_sent, s->elapsed, engine);
-		return;
-	}
-	fprintf(stderr, "%zu not sent, %zu refused, %zu points charged%s, "
-	    "%.1f s, %s engine\n", s->not_sent, b->refused,
-	    b->charged * b->price, maybe, s->elapsed, engine);
+	else
+		fprintf(stderr, "%zu not sent, %zu refused, %zu points "
+		    "charged%s, %.1f s, %s engine\n", s->not_sent, b->refused,
+		    b->charged * b->price, maybe, s->elapsed, engine);
+	if (s->recovered > 0)
+		fprintf(stderr, PROG ": %zu of the records were taken from the "
+		    "journal of a run that did not finish, without paying\n",
+		    s->recovered);
 }
 
 /* How a run's end becomes the exit status documented in faiz-idcard(1). */
@@ -309,6 +313,37 @@ open_resume(const char *path, const struct resume *r, struct fz_err *err)
 		return NULL;
 	}
 	return fp;
+}
+
+/*
+ * A killed run's journal records no input of this run took (the inputs
+ * changed): written at the end, so that nothing paid for is lost.
+ */
+static void
+emit_leftovers(struct run *run, struct journal *j, const struct resume *res,
+    struct batch_stats *stats)
+{
+	struct resume_entry *e, *re;
+	json_t *rec;
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < j->prev.n && !stats->output_failed; i++) {
+		e = &j->prev.v[i];
+		if (e->used || e->cls == RESUME_RESEND)
+			continue;
+		fz_hex(e->sha, 32, hex);
+		re = resume_find(res, hex);
+		if (re != NULL && re->cls != RESUME_RESEND)
+			continue;
+		if ((rec = json_deep_copy(e->rec)) == NULL)
+			break;
+		json_object_del(rec, "faiz_saving");
+		stats->recovered++;
+		if (hook_emit(run, rec) == -1)
+			stats->output_failed = 1;
+		json_decref(rec);
+	}
 }
 
 /*
@@ -606,6 +641,7 @@ main(int argc, char **argv)
 	struct gather_opts gopts;
 	struct gather in;
 	struct resume resume;
+	struct journal journal;
 	struct run run;
 	struct checks_opts co;
 	struct summary_counts counts;
@@ -619,6 +655,8 @@ main(int argc, char **argv)
 	memset(&of, 0, sizeof(of));
 	memset(&in, 0, sizeof(in));
 	memset(&resume, 0, sizeof(resume));
+	memset(&journal, 0, sizeof(journal));
+	journal.fd = -1;
 	current_run = &run;
 
 	/* "serve" as the first operand starts the server; a file is ./serve. */
@@ -749,6 +787,25 @@ main(int argc, char **argv)
 				msg(warnings.v[i]);
 		strlist_free(&warnings);
 	}
+	/* An output file gets a journal: what is paid survives kill -9. */
+	if (!opts.check_id && !opts.dry_run && (opts.output != NULL ||
+	    opts.resume != NULL)) {
+		rc = journal_open(&journal, opts.output ? opts.output :
+		    opts.resume, &warnings, &err);
+		for (i = 0; i < warnings.n; i++)
+			if (!opts.quiet)
+				msg(warnings.v[i]);
+		strlist_free(&warnings);
+		if (rc == -1) {
+			msg(err.msg);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		if (journal.prev.n > 0 && !opts.quiet)
+			msgf("%s: %zu records of an earlier run that did not "
+			    "finish; they are taken, not paid again",
+			    journal.path, journal.prev.n);
+	}
 
 	/* Open the output. */
 	if (gw_global_init() == -1) {
@@ -764,6 +821,18 @@ main(int argc, char **argv)
 			goto done;
 		}
 		fp = of.fp;
+		if (journal.fd != -1 && journal_note_tmp(&journal, of.tmpname,
+		    &err) == -1) {
+			/* A full disk: what would be paid could not be kept,
+			 * so nothing is sent. */
+			msgf("%s: cannot keep the records: %s", opts.output,
+			    err.msg);
+			outfile_abort(&of);
+			if (journal.prev.n == 0)
+				(void)journal_done(&journal, &err);
+			rc = EXIT_SOME_FAILED;
+			goto done;
+		}
 	} else if (opts.resume != NULL) {
 		if ((fp = open_resume(opts.resume, &resume, &err)) == NULL) {
 			msg(err.msg);
@@ -816,6 +885,10 @@ main(int argc, char **argv)
 	/* Run the batch. */
 	settings(&opts, &creds, &run, &bc, &gs);
 	bc.resume = opts.resume != NULL ? &resume : NULL;
+	bc.resume_emit = opts.output != NULL;
+	bc.retry_failed = opts.retry_failed;
+	bc.recovered = journal.fd != -1 ? &journal.prev : NULL;
+	bc.journal = journal.fd != -1 ? &journal : NULL;
 	if (opts.insecure && !opts.dry_run)
 		msg("warning: --insecure: the endpoint's TLS certificate is not "
 		    "verified; anyone on the path can read or alter the images "
@@ -844,6 +917,7 @@ main(int argc, char **argv)
 	/* Set only when the batch could not start at all. */
 	if (err.msg[0] != '\0')
 		msg(err.msg);
+	emit_leftovers(&run, &journal, &resume, &stats);
 
 pair:
 	/* --pair prints its persons now, and the table and json their end. */
@@ -871,12 +945,21 @@ finish:
 	}
 	if (stats.output_failed && rc == EXIT_OK)
 		rc = EXIT_SOME_FAILED;
-	if (opts.resume != NULL && fp != NULL && fclose(fp) == EOF &&
-	    !stats.output_failed) {
+	/* Appended records are on disk before the journal goes. */
+	if (opts.output == NULL && opts.resume != NULL && fp != NULL &&
+	    (fflush(fp) == EOF || (fsync(fileno(fp)) == -1 &&
+	    errno != EINVAL) || fclose(fp) == EOF) && !stats.output_failed) {
 		msgf("%s: %s", opts.resume, strerror(errno));
 		stats.output_failed = 1;
 		if (rc == EXIT_OK)
 			rc = EXIT_SOME_FAILED;
+	}
+	if (journal.fd != -1 && stats.output_failed) {
+		msgf("%s: the records paid for are kept here; run the same "
+		    "command again to write them without paying", journal.path);
+		journal_close(&journal);
+	} else if (journal.fd != -1 && journal_done(&journal, &err) == -1) {
+		msg(err.msg);
 	}
 	if (opts.check_id) {
 		if (!opts.quiet && run.present.invalid > 0)
@@ -918,6 +1001,7 @@ done:
 	out_free(run.out);
 	gather_free(&in);
 	resume_free(&resume);
+	journal_close(&journal);
 	config_free(&creds);
 	gw_global_cleanup();
 	return rc;

@@ -20,7 +20,8 @@ const char options_synopsis[] =
     "                   [--timeout seconds] [--connect-timeout seconds] [--rate r]\n"
     "                   [--retries n] [--retry-timeouts] [--max-points n]\n"
     "                   [--files-from file] [--no-resize] [--unordered]\n"
-    "                   [--dry-run] [--resume file] [--pair] [--mask] [--strict]\n"
+    "                   [--dry-run] [--resume file] [--retry-failed] [--pair]\n"
+    "                   [--mask] [--strict]\n"
     "                   [--as-of date] [--bom] [--no-tab] [--cacert file] [--insecure]\n"
     "                   [--summary file] file | dir | - ...\n"
     "       faiz-idcard --from-records file [-q] [-f format] [-o file] [--force]\n"
@@ -68,7 +69,10 @@ const char options_help[] =
     "      --unordered          print records as they complete, not in input order\n"
     "      --dry-run            send nothing: list what would be sent and the cost\n"
     "      --resume FILE        skip images recognised in the ndjson FILE and\n"
-    "                           append new records to it\n"
+    "                           append new records to it (with -o: write its\n"
+    "                           records and the new ones to the -o file)\n"
+    "      --retry-failed       --resume: send again the images the service\n"
+    "                           refused (40001-40010) or whose images were bad\n"
     "      --from-records FILE  render the records in the ndjson FILE again (- for\n"
     "                           stdin): no network, no account needed\n"
     "      --summary FILE       write the final counts to FILE as JSON\n"
@@ -118,6 +122,7 @@ enum long_only {
 	OPT_UNORDERED,
 	OPT_DRY_RUN,
 	OPT_RESUME,
+	OPT_RETRY_FAILED,
 	OPT_CHECK_ID,
 	OPT_PAIR,
 	OPT_MASK,
@@ -169,6 +174,7 @@ static const struct opt_def {
 	{ { "unordered", no_argument, NULL, OPT_UNORDERED }, 0 },
 	{ { "dry-run", no_argument, NULL, OPT_DRY_RUN }, OPTIONS_GATEWAY },
 	{ { "resume", required_argument, NULL, OPT_RESUME }, 0 },
+	{ { "retry-failed", no_argument, NULL, OPT_RETRY_FAILED }, OPTIONS_GATEWAY },
 	{ { "check-id", no_argument, NULL, OPT_CHECK_ID }, 0 },
 	{ { "pair", no_argument, NULL, OPT_PAIR }, 0 },
 	{ { "mask", no_argument, NULL, OPT_MASK }, 0 },
@@ -501,6 +507,9 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		case OPT_RESUME:
 			o->resume = optarg;
 			break;
+		case OPT_RETRY_FAILED:
+			o->retry_failed = 1;
+			break;
 		case OPT_CHECK_ID:
 			o->check_id = 1;
 			break;
@@ -640,10 +649,16 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 		fz_seterr(err, "--raw works only with json and ndjson");
 		return -1;
 	}
-	if (o->resume != NULL && (o->output != NULL || o->dry_run ||
-	    (o->format != FORMAT_AUTO && o->format != FORMAT_NDJSON))) {
+	/* With -o the records of FILE go to the -o file, in any format. */
+	if (o->resume != NULL && (o->dry_run || (o->output == NULL &&
+	    o->format != FORMAT_AUTO && o->format != FORMAT_NDJSON))) {
 		fz_seterr(err, "--resume FILE appends ndjson to FILE: it cannot "
-		    "be used with -o, -f other than ndjson, or --dry-run");
+		    "be used with --dry-run, or with -f other than ndjson "
+		    "without -o");
+		return -1;
+	}
+	if (o->retry_failed && o->resume == NULL) {
+		fz_seterr(err, "--retry-failed goes with --resume FILE");
 		return -1;
 	}
 	if (o->format == FORMAT_XLSX && o->output == NULL) {

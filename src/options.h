@@ -37,6 +37,7 @@ struct options {
 	int unordered;           /* --unordered */
 	int dry_run;             /* --dry-run */
 	const char *resume;      /* --resume FILE */
+	int retry_failed;        /* --retry-failed: resend --resume's charged failures */
 	int check_id;            /* --check-id: operands are ID numbers */
 	int pair;                /* --pair */
 	int mask;                /* --mask */

@@ -1,15 +1,10 @@
-/* --resume FILE: a sorted set of SHA-256 digests of the images an earlier run recognised. */
+/* --resume FILE and the crash journal: the records of an earlier run, sorted by image digest, each classed as done, a charged failure, or to send again. */
 #include "resume.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 static int
 unhex(const char *s, unsigned char out[32])
@@ -30,48 +25,134 @@ unhex(const char *s, unsigned char out[32])
 	return s[64] == '\0' ? 0 : -1;
 }
 
+/* By digest, then by line: the last line of a digest ends its run. */
 static int
 cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, 32);
+	const struct resume_entry *x = a, *y = b;
+	int c = memcmp(x->sha, y->sha, 32);
+
+	if (c != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 static int
-add(struct resume *r, const unsigned char d[32])
+cmp_key(const void *key, const void *elem)
 {
-	unsigned char (*nv)[32];
+	return memcmp(key, ((const struct resume_entry *)elem)->sha, 32);
+}
+
+static int
+add(struct resume *r, const unsigned char d[32], size_t line, json_t *rec)
+{
+	struct resume_entry *nv;
 	size_t ncap;
 
 	if (r->n == r->cap) {
-		ncap = r->cap ? r->cap * 2 : 256;
-		if ((nv = realloc(r->sha, ncap * 32)) == NULL)
+		ncap = r->cap ? r->cap * 2 : 64;
+		if ((nv = realloc(r->v, ncap * sizeof(*nv))) == NULL)
 			return -1;
-		r->sha = nv;
+		r->v = nv;
 		r->cap = ncap;
 	}
-	memcpy(r->sha[r->n++], d, 32);
+	memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
+	memcpy(r->v[r->n].sha, d, 32);
+	r->v[r->n].line = line;
+	r->v[r->n].cls = resume_class_of(rec);
+	r->v[r->n].rec = rec;
+	r->n++;
 	return 0;
 }
 
-int
-resume_load(const char *path, struct resume *r, struct strlist *warnings,
-    struct fz_err *err)
+enum resume_class
+resume_class_of(const json_t *rec)
 {
-	FILE *fp;
+	const json_t *e = json_object_get(rec, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	char *end;
+	long n;
+
+	/* A dry run's plan recognised nothing and paid nothing. */
+	if (json_is_true(json_object_get(rec, "dry_run")))
+		return RESUME_RESEND;
+	if (json_is_null(e))
+		return RESUME_DONE;
+	if (code == NULL)
+		return RESUME_RESEND;
+	/* The fields came back, the images did not: the call was paid. */
+	if (strcmp(code, "bad_image") == 0)
+		return RESUME_CHARGED_FAILURE;
+	/* An HTTP 200 that did not parse, or an answer lost after the whole
+	 * image went out: paid (or possibly paid), so not paid for again
+	 * unless asked (--retry-failed). */
+	if (strcmp(code, "bad_response") == 0 ||
+	    strcmp(code, "timeout_after_send") == 0)
+		return RESUME_CHARGED_FAILURE;
+	/* 40001-40010: the service looked at the image and said no; the
+	 * same bytes get the same answer and cost again. */
+	errno = 0;
+	n = strtol(code, &end, 10);
+	if (errno == 0 && *end == '\0' && end != code && n >= 40001 &&
+	    n <= 40010)
+		return RESUME_CHARGED_FAILURE;
+	/* not_sent, transport, 5xx, 50004, 1414 and local refusals. */
+	return RESUME_RESEND;
+}
+
+/* Sort, and keep the last record of each digest. */
+static void
+settle(struct resume *r)
+{
+	size_t i, o = 0;
+
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), cmp);
+	for (i = 0; i < r->n; i++) {
+		if (i + 1 < r->n && memcmp(r->v[i].sha, r->v[i + 1].sha,
+		    32) == 0) {
+			json_decref(r->v[i].rec);
+			continue;
+		}
+		r->v[o++] = r->v[i];
+	}
+	r->n = o;
+}
+
+/* The first byte that is not white space, put back; EOF for an empty file. */
+static int
+first_byte(FILE *fp)
+{
+	int c;
+
+	while ((c = getc(fp)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	if (c != EOF)
+		ungetc(c, fp);
+	return c;
+}
+
+int
+resume_read(FILE *fp, const char *path, struct resume *r,
+    struct strlist *warnings, struct fz_err *err)
+{
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
 	ssize_t n;
-	json_t *j, *e;
+	json_t *j;
 	json_error_t jerr;
-	const char *sha;
+	const char *sha, *tmp;
 	unsigned char d[32];
-	int rc = 0;
+	int rc = 0, c;
 
 	memset(r, 0, sizeof(*r));
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		fz_seterr(err, "%s: %s", path, strerror(errno));
+	c = first_byte(fp);
+	if (c != EOF && c != '{') {
+		/* Appending ndjson to a JSON array, a CSV file or a workbook
+		 * would spoil it, and nothing in it could be matched. */
+		fz_seterr(err, "%s: not an ndjson file of records (one JSON "
+		    "object per line, as -f ndjson writes); refusing to resume "
+		    "from it", path);
 		return -1;
 	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
@@ -87,45 +168,86 @@ resume_load(const char *path, struct resume *r, struct strlist *warnings,
 			json_decref(j);
 			continue;
 		}
-		e = json_object_get(j, "error");
-		sha = json_string_value(json_object_get(j, "sha256"));
-		/* Only recognised images: a dry run's plan recognised nothing. */
-		if (json_is_null(e) && sha != NULL &&
-		    !json_is_true(json_object_get(j, "dry_run")) &&
-		    unhex(sha, d) == 0 && add(r, d) == -1) {
+		if ((tmp = json_string_value(json_object_get(j,
+		    "faiz_tmp"))) != NULL) {
+			if (strlist_push(&r->tmps, tmp) == -1)
+				rc = -1;
 			json_decref(j);
-			fz_seterr(err, "out of memory");
+			if (rc == -1)
+				break;
+			continue;
+		}
+		sha = json_string_value(json_object_get(j, "sha256"));
+		if (sha == NULL || unhex(sha, d) == -1) {
+			json_decref(j);
+			continue;
+		}
+		if (add(r, d, lineno, j) == -1) {
+			json_decref(j);
 			rc = -1;
 			break;
 		}
-		json_decref(j);
 	}
-	if (rc == 0 && ferror(fp)) {
+	if (rc == -1)
+		fz_seterr(err, "out of memory");
+	else if (ferror(fp)) {
 		fz_seterr(err, "%s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	free(line);
-	fclose(fp);
-	if (rc == 0 && r->n > 1)
-		qsort(r->sha, r->n, 32, cmp);
-	if (rc == -1)
+	if (rc == 0)
+		settle(r);
+	else
 		resume_free(r);
 	return rc;
 }
 
 int
-resume_has(const struct resume *r, const char *sha256_hex)
+resume_load(const char *path, struct resume *r, struct strlist *warnings,
+    struct fz_err *err)
+{
+	FILE *fp;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fz_seterr(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = resume_read(fp, path, r, warnings, err);
+	fclose(fp);
+	return rc;
+}
+
+struct resume_entry *
+resume_find(const struct resume *r, const char *sha256_hex)
 {
 	unsigned char d[32];
 
-	if (r == NULL || r->n == 0 || unhex(sha256_hex, d) == -1)
-		return 0;
-	return bsearch(d, r->sha, r->n, 32, cmp) != NULL;
+	if (r == NULL || r->n == 0 || sha256_hex == NULL ||
+	    unhex(sha256_hex, d) == -1)
+		return NULL;
+	return bsearch(d, r->v, r->n, sizeof(*r->v), cmp_key);
+}
+
+int
+resume_has(const struct resume *r, const char *sha256_hex)
+{
+	const struct resume_entry *e = resume_find(r, sha256_hex);
+
+	return e != NULL && e->cls == RESUME_DONE;
 }
 
 void
 resume_free(struct resume *r)
 {
-	free(r->sha);
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_decref(r->v[i].rec);
+	free(r->v);
+	strlist_free(&r->tmps);
 	memset(r, 0, sizeof(*r));
 }

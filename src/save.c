@@ -209,51 +209,190 @@ record(json_t *images_out, struct pending *p, size_t np)
 	return 0;
 }
 
-int
-save_images(int dirfd, const char *dir, const char *stem,
-    const struct save_bytes *imgs, unsigned kinds, int force,
-    json_t *images_out, struct fz_err *err)
-{
+/* Images written to temporary files, waiting for their names. */
+struct save_staged {
+	int dirfd;
+	int force;
 	struct pending p[NKINDS];
-	size_t i, np = 0;
+	size_t np;
+	json_t *images_out;
+};
+
+static void
+staged_free(struct save_staged *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->np; i++) {
+		free(st->p[i].name);
+		free(st->p[i].path);
+	}
+	free(st);
+}
+
+int
+save_stage(int dirfd, const char *dir, const char *stem,
+    const struct save_bytes *imgs, unsigned kinds, int force,
+    json_t *images_out, json_t *tmps_out, struct save_staged **out,
+    struct fz_err *err)
+{
+	struct save_staged *st;
+	struct pending *p;
+	size_t i;
 	int fd, rc;
 
-	memset(p, 0, sizeof(p));
+	*out = NULL;
 	if (!stem_ok(stem) || dir == NULL) {
 		fz_seterr(err, "%s: unsafe name for saved images",
 		    stem != NULL ? stem : "(null)");
 		return SAVE_FAILED;
 	}
-	if ((rc = gather(imgs, kinds, dir, stem, p, &np, err)) != SAVE_OK)
-		goto done;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		fz_seterr(err, "out of memory");
+		return SAVE_FAILED;
+	}
+	st->dirfd = dirfd;
+	st->force = force;
+	st->images_out = images_out;
+	p = st->p;
+	if ((rc = gather(imgs, kinds, dir, stem, p, &st->np, err)) != SAVE_OK)
+		goto fail;
 
 	/* Write every image to a temporary file before any name appears. */
-	for (i = 0; i < np; i++) {
+	for (i = 0; i < st->np; i++) {
 		if ((fd = safefile_tmp(dirfd, p[i].tmp)) == -1) {
 			fz_seterr(err, "%s: %s", dir, strerror(errno));
 			rc = SAVE_FAILED;
-			goto done;
+			goto fail;
 		}
 		p[i].have_tmp = 1;
 		if (safefile_fill(fd, p[i].bytes, p[i].n) == -1) {
 			fz_seterr(err, "%s: %s", p[i].path, strerror(errno));
 			rc = SAVE_FAILED;
-			goto done;
+			goto fail;
+		}
+		if (tmps_out != NULL && json_object_set_new(tmps_out,
+		    p[i].k->key, json_string(p[i].tmp)) == -1) {
+			fz_seterr(err, "out of memory");
+			rc = SAVE_FAILED;
+			goto fail;
 		}
 	}
-	for (i = 0; i < np; i++)
-		if ((rc = commit(dirfd, &p[i], force, err)) != SAVE_OK)
-			goto done;
-	if (record(images_out, p, np) == -1) {
+	/* The paths are the record's before the names exist, so that a
+	 * journal can hold the record while the files are still temporary. */
+	if (record(images_out, p, st->np) == -1) {
 		fz_seterr(err, "out of memory");
 		rc = SAVE_FAILED;
+		goto fail;
 	}
-done:
-	if (rc != SAVE_OK)
-		rollback(dirfd, p, np);
-	for (i = 0; i < np; i++) {
-		free(p[i].name);
-		free(p[i].path);
+	*out = st;
+	return SAVE_OK;
+fail:
+	rollback(dirfd, p, st->np);
+	staged_free(st);
+	return rc;
+}
+
+int
+save_finish(struct save_staged *st, struct fz_err *err)
+{
+	size_t i;
+	int rc = SAVE_OK;
+
+	for (i = 0; i < st->np; i++)
+		if ((rc = commit(st->dirfd, &st->p[i], st->force, err)) !=
+		    SAVE_OK)
+			break;
+	if (rc != SAVE_OK) {
+		rollback(st->dirfd, st->p, st->np);
+		if (st->images_out != NULL)
+			for (i = 0; i < st->np; i++)
+				json_object_del(st->images_out,
+				    st->p[i].k->key);
+	}
+	staged_free(st);
+	return rc;
+}
+
+void
+save_discard(struct save_staged *st)
+{
+	if (st == NULL)
+		return;
+	rollback(st->dirfd, st->p, st->np);
+	staged_free(st);
+}
+
+int
+save_images(int dirfd, const char *dir, const char *stem,
+    const struct save_bytes *imgs, unsigned kinds, int force,
+    json_t *images_out, struct fz_err *err)
+{
+	struct save_staged *st;
+	int rc;
+
+	rc = save_stage(dirfd, dir, stem, imgs, kinds, force, images_out,
+	    NULL, &st, err);
+	return rc != SAVE_OK ? rc : save_finish(st, err);
+}
+
+/* A name safefile_tmp made: nothing else is ever moved or removed. */
+static int
+tmp_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n > 10 && n < SAFEFILE_TMPLEN && strncmp(s, ".faiz-", 6) == 0 &&
+	    strcmp(s + n - 4, ".tmp") == 0 && strchr(s, '/') == NULL;
+}
+
+int
+save_adopt(int dirfd, const char *dir, const char *stem, const json_t *tmps,
+    int force, struct fz_err *err)
+{
+	struct stat a, b;
+	const char *tmp;
+	char *name, *path;
+	size_t i;
+	int rc = SAVE_OK;
+
+	if (!stem_ok(stem) || dir == NULL) {
+		fz_seterr(err, "%s: unsafe name for saved images",
+		    stem != NULL ? stem : "(null)");
+		return SAVE_FAILED;
+	}
+	for (i = 0; i < NKINDS && rc == SAVE_OK; i++) {
+		tmp = json_string_value(json_object_get(tmps, kinds_tab[i].key));
+		/* Gone: the earlier run gave it its name already. */
+		if (!tmp_ok(tmp) || fstatat(dirfd, tmp, &a,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(a.st_mode))
+			continue;
+		if ((name = file_name(stem, &kinds_tab[i])) == NULL ||
+		    (path = path_join(dir, name)) == NULL) {
+			free(name);
+			fz_seterr(err, "out of memory");
+			return SAVE_FAILED;
+		}
+		/* Linked but not yet unlinked when the run was killed. */
+		if (fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			unlinkat(dirfd, tmp, 0);
+		} else {
+			switch (safefile_commit(dirfd, tmp, name, force)) {
+			case SAFEFILE_OK:
+				break;
+			case SAFEFILE_EXISTS:
+				fz_seterr(err, "%s: file exists (use --force)",
+				    path);
+				rc = SAVE_EXISTS;
+				break;
+			default:
+				fz_seterr(err, "%s: %s", path, strerror(errno));
+				rc = SAVE_FAILED;
+			}
+		}
+		free(name);
+		free(path);
 	}
 	return rc;
 }

@@ -58,4 +58,29 @@ int save_images(int dirfd, const char *dir, const char *stem,
     const struct save_bytes *imgs, unsigned kinds, int force,
     json_t *images_out, struct fz_err *err);
 
+/*
+ * save_images in two steps, so that a journal can hold the record between
+ * them: save_stage checks and writes the images to temporary files, sets
+ * images_out to the paths they will have and tmps_out (may be NULL) to
+ * {kind: temporary name}; save_finish gives them their names (and on
+ * failure removes everything, the images_out keys too); save_discard
+ * removes the temporary files. Both free st.
+ */
+struct save_staged;
+int save_stage(int dirfd, const char *dir, const char *stem,
+    const struct save_bytes *imgs, unsigned kinds, int force,
+    json_t *images_out, json_t *tmps_out, struct save_staged **st,
+    struct fz_err *err);
+int save_finish(struct save_staged *st, struct fz_err *err);
+void save_discard(struct save_staged *st);
+
+/*
+ * After a crash: give the temporary files tmps ({kind: name}, from a
+ * journaled record) of stem their names, as save_finish would have.
+ * Files already moved are left alone. SAVE_OK, or SAVE_EXISTS /
+ * SAVE_FAILED with err.
+ */
+int save_adopt(int dirfd, const char *dir, const char *stem,
+    const json_t *tmps, int force, struct fz_err *err);
+
 #endif

@@ -194,14 +194,14 @@ check_interrupted_then_resume() {
 	assert_equal "$(wc -l <out.ndjson)" 5
 }
 
-@test "--resume: an image that failed in the first run (40007) is sent again" {
+@test "--resume --retry-failed: an image that failed in the first run (40007) is sent again" {
 	cd work
 	emu_faults '["ok","ec:40007","ok"]'
 	faiz --resume out.ndjson 1.jpg 2.jpg 3.jpg
 	assert_equal "$status" 1
 	assert_equal "$(jq -r '.error.code // "ok"' out.ndjson | tr '\n' ' ')" "ok 40007 ok "
 	emu_reset
-	faiz --resume out.ndjson 1.jpg 2.jpg 3.jpg
+	faiz --resume out.ndjson --retry-failed 1.jpg 2.jpg 3.jpg
 	assert_equal "$status" 0
 	assert_equal "$(nreq)" 1
 	assert_equal "$(sent_shas)" "$(sha 2.jpg)"
@@ -224,10 +224,10 @@ check_interrupted_then_resume() {
 	printf '%s\n' "$stderr" | grep -Eq '^faiz-idcard: 3 recognised, 0 failed, 0 skipped, '
 }
 
-@test "--resume with -f csv, with -o or with --dry-run: usage error, exit 2, the file untouched, nothing sent" {
+@test "--resume with -f csv (without -o) or with --dry-run: usage error, exit 2, the file untouched, nothing sent" {
 	cd work
 	printf '' >out.ndjson
-	for extra in "-f csv" "-o other.ndjson" "--dry-run"; do
+	for extra in "-f csv" "--dry-run -o other.ndjson"; do
 		# shellcheck disable=SC2086
 		faiz --resume out.ndjson $extra 1.jpg
 		assert_equal "$status" 2
