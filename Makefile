@@ -201,6 +201,11 @@ build/loc-demo: tools/loc-demo.c tools/loc_jpeg.h $(LIBOBJS)
 
 loc-demo: build/loc-demo
 
+# The local engine's bench tool (tests/bench-engine.sh; not installed).
+build/engine-run: tools/engine-run.c $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/engine-run.c $(LIBOBJS) $(LDLIBS)
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
 
