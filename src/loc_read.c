@@ -29,6 +29,9 @@ static const double NUMBER_BAND[4] = { 0.28, 0.76, 0.98, 0.92 };
  */
 #define LOC_READ_DECODE_SIDE 2400
 
+/* Red minus the larger of green and blue above this: red print (to_bgr). */
+#define LOC_READ_RED 40
+
 static const char TYPE_FRONT[] = "第二代身份证";
 static const char TYPE_BACK[] = "第二代身份证背面";
 static const char TYPE_TEMP[] = "临时身份证";
@@ -74,7 +77,13 @@ rotate180(struct loc_image *im)
 		}
 }
 
-/* The card in BGR for the OCR modules (PaddleOCR's channel order). */
+/*
+ * The card in BGR for the OCR modules (PaddleOCR's channel order), with
+ * red print lifted to its red channel's lightness. A card's text is black
+ * and its labels blue; what is red (a 样本 watermark or stamp over the
+ * address, the back's emblem) is never a field, and the detector merges a
+ * light red overlay with the black text under it into one region.
+ */
 static void
 to_bgr(const struct loc_image *card, unsigned char *bgr)
 {
@@ -83,9 +92,16 @@ to_bgr(const struct loc_image *card, unsigned char *bgr)
 		unsigned char *d = bgr + (size_t)y * card->w * 3;
 
 		for (int x = 0; x < card->w; x++) {
-			d[3 * x] = s[3 * x + 2];
-			d[3 * x + 1] = s[3 * x + 1];
-			d[3 * x + 2] = s[3 * x];
+			int r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
+
+			if (r - (g > b ? g : b) > LOC_READ_RED) {
+				d[3 * x] = d[3 * x + 1] = d[3 * x + 2] =
+				    (unsigned char)r;
+				continue;
+			}
+			d[3 * x] = (unsigned char)b;
+			d[3 * x + 1] = (unsigned char)g;
+			d[3 * x + 2] = (unsigned char)r;
 		}
 	}
 }

@@ -294,6 +294,13 @@ ocr_text_free(struct ocr_text *t)
 	t->text = NULL;
 }
 
+/*
+ * Alternatives less likely than this are left out: they carry no evidence,
+ * and a rule that may choose any listed alternative should not be offered
+ * a reading the recogniser all but ruled out.
+ */
+#define OCR_REC_ALT_MIN 0.01f
+
 /* A class as a codepoint: blank 0, keys through their first character,
  * the extra class a space, full-width forms folded as ocr_halfwidth does. */
 static uint32_t
@@ -410,7 +417,7 @@ ocr_rec_decode_line(const float *probs, size_t steps, size_t classes,
 		p = probs + peak * classes;
 		alt_add(ch, class_cp(k, best), p[best]);
 		for (c = 0; c < classes; c++)
-			if (c != best && p[c] > 1e-4f &&
+			if (c != best && p[c] >= OCR_REC_ALT_MIN &&
 			    (ch->nalt < OCR_TOPK || p[c] > ch->prob[ch->nalt - 1]))
 				alt_add(ch, class_cp(k, c), p[c]);
 		/* Position: the run's centre step over the text's steps, along
