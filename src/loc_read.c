@@ -29,8 +29,9 @@ static const double NUMBER_BAND[4] = { 0.28, 0.76, 0.98, 0.92 };
  */
 #define LOC_READ_DECODE_SIDE 2400
 
-/* Red minus the larger of green and blue above this: red print (to_bgr). */
-#define LOC_READ_RED 40
+/* Red minus the larger of green and blue above this: red print (to_bgr);
+ * a lamp's warm cast on white paper stays under it. */
+#define LOC_READ_RED 25
 
 static const char TYPE_FRONT[] = "第二代身份证";
 static const char TYPE_BACK[] = "第二代身份证背面";

@@ -123,6 +123,17 @@ main(int argc, char **argv)
 			return 1;
 		}
 		loc_read_defaults(t, &c);
+		/* Tuning knobs for the bench's one-thread mode only. */
+		if (getenv("ENGINE_BOX"))
+			c.det.box_thresh = strtof(getenv("ENGINE_BOX"), NULL);
+		if (getenv("ENGINE_THRESH"))
+			c.det.thresh = strtof(getenv("ENGINE_THRESH"), NULL);
+		if (getenv("ENGINE_UNCLIP"))
+			c.det.unclip_ratio = strtof(getenv("ENGINE_UNCLIP"), NULL);
+		if (getenv("ENGINE_PAD"))
+			c.rec_pad = strtof(getenv("ENGINE_PAD"), NULL);
+		if (getenv("ENGINE_LIMIT"))
+			c.det.limit_side = (int)strtol(getenv("ENGINE_LIMIT"), NULL, 10);
 		w0 = now_s(CLOCK_MONOTONIC);
 		for (int k = i; k < argc; k++) {
 			size_t len;
