@@ -62,6 +62,8 @@ loc_read_defaults(const struct textlines *models, struct loc_read_conf *c)
 	/* One-character values (汉, 白) score under 0.6 (engine-notes.md). */
 	c->det.box_thresh = 0.5f;
 	c->rec_pad = 0.08f;
+	c->rect_w = LOC_RECT_W;
+	c->rect_h = LOC_RECT_H;
 }
 
 /* Rotate an RGB card 180 degrees in place (upside-down cards). */
@@ -303,7 +305,7 @@ one_card(const struct loc_read_conf *c, struct textlines_ws *ws,
 	int flip = 0, rc = -1;
 	long long t1;
 
-	if (loc_rectify(photo, q->c, LOC_RECT_W, LOC_RECT_H, &card, err) != 0)
+	if (loc_rectify(photo, q->c, c->rect_w, c->rect_h, &card, err) != 0)
 		goto out;
 	(void)loc_decide_side(&card, &cues, &flip, &sc, &oc);
 	if (flip)
@@ -405,6 +407,31 @@ oom:
 	for (int k = 1; k < m; k++)
 		recog_result_free(res[k]);
 	return -1;
+}
+
+int
+loc_read_quad(const struct loc_read_conf *c, struct textlines_ws *ws,
+    const struct loc_image *photo, const struct loc_pt corners[4],
+    struct recog_result *r)
+{
+	struct loc_quad q;
+	struct fz_err err;
+	int got;
+
+	memset(&q, 0, sizeof(q));
+	memcpy(q.c, corners, sizeof(q.c));
+	for (int i = 0; i < 4; i++)
+		q.support[i] = q.inside[i] = 1;
+	q.score = 1;
+	got = one_card(c, ws, photo, &q, loc_read_ms(), r, &err);
+	if (got < 0)
+		return recog_result_error(r, "engine_failed", "%s", err.msg) ?
+		    -1 : 0;
+	if (got == 0)
+		return recog_result_error(r, LOC_READ_NO_CARD,
+		    "no ID card text found at the given corners") ? -1 : 0;
+	r->card = r->ncards = 1;
+	return 0;
 }
 
 int

@@ -24,6 +24,7 @@ struct loc_read_conf {
 	struct ocr_det_params det;  /* det on the rectified card */
 	float rec_pad;              /* rec crops grown by this share of their height */
 	int save_images;            /* cropped card, portrait, number strip as JPEG */
+	int rect_w, rect_h;         /* the rectified card (LOC_RECT_W x LOC_RECT_H) */
 };
 
 /* The engine's defaults for models (det at the card's own scale, box threshold 0.5). */
@@ -38,6 +39,16 @@ void loc_read_defaults(const struct textlines *models, struct loc_read_conf *c);
  */
 int loc_read_photo(const struct loc_read_conf *c, struct textlines_ws *ws,
     const struct loc_image *photo, long long t0, struct recog_result *r);
+
+/*
+ * One card at the corners c (TL, TR, BR, BL in reading order, photo
+ * pixels) read into r as card 1 of 1, as loc_read_photo reads each card it
+ * finds; for a caller that knows where the card is, and for the fuzzer.
+ * Same errors and return as loc_read_photo.
+ */
+int loc_read_quad(const struct loc_read_conf *c, struct textlines_ws *ws,
+    const struct loc_image *photo, const struct loc_pt corners[4],
+    struct recog_result *r);
 
 /* The same from JPEG bytes: decoded (EXIF orientation applied) first. */
 int loc_read_jpeg(const struct loc_read_conf *c, struct textlines_ws *ws,
