@@ -120,8 +120,8 @@ read_card(const struct loc_read_conf *c, struct textlines_ws *ws,
 	to_bgr(card, bgr);
 	free(*lines);
 	*lines = NULL;
-	if (textlines_read_card(c->models, ws, &img, &c->det, c->rec_pad, lines,
-		n, err) != 0)
+	if (textlines_read_card(c->models, ws, &img, &c->det, c->rec_pad,
+		c->max_lines, lines, n, err) != 0)
 		return -1;
 	return loc_fields_read(*lines, *n, LOC_SIDE_AUTO, f, err);
 }

@@ -25,6 +25,7 @@ struct loc_read_conf {
 	float rec_pad;              /* rec crops grown by this share of their height */
 	int save_images;            /* cropped card, portrait, number strip as JPEG */
 	int rect_w, rect_h;         /* the rectified card (LOC_RECT_W x LOC_RECT_H) */
+	size_t max_lines;           /* lines recognised per card at most (0: 64) */
 };
 
 /* The engine's defaults for models (det at the card's own scale, box threshold 0.5). */

@@ -304,7 +304,8 @@ rec_content_w(const struct ocr_box *b)
 int
 textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
     const struct ocr_image *card, const struct ocr_det_params *dp,
-    float pad, struct ocr_line **lines, size_t *n, struct fz_err *err)
+    float pad, size_t max_lines, struct ocr_line **lines, size_t *n,
+    struct fz_err *err)
 {
 	struct ocr_boxes boxes = { 0 };
 	struct ocr_line *v = NULL;
@@ -315,8 +316,10 @@ textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
 	*n = 0;
 	if (detect(t, dp != NULL ? dp : &t->dp, ws, card, &boxes, err) != 0)
 		return -1;
-	if (boxes.n > TL_CARD_MAX_LINES)
-		boxes.n = TL_CARD_MAX_LINES; /* reading order: the card's top */
+	if (max_lines == 0 || max_lines > TL_CARD_MAX_LINES)
+		max_lines = TL_CARD_MAX_LINES;
+	if (boxes.n > max_lines)
+		boxes.n = max_lines; /* reading order: the card's top */
 	if (boxes.n > 0 && (v = calloc(boxes.n, sizeof(*v))) == NULL) {
 		fz_seterr(err, "out of memory");
 		goto done;

@@ -48,11 +48,13 @@ void textlines_det_defaults(const struct textlines *t,
  * The text lines of a rectified card (BGR, any size): det with dp (NULL:
  * the defaults), then rec on each box grown by pad of its height above and
  * below, each line with its characters' top-5 alternatives in card
- * coordinates (ocr_rec_decode_line). Lines read as nothing are left out.
+ * coordinates (ocr_rec_decode_line), at most max_lines of them (0: 64),
+ * the first in reading order. Lines read as nothing are left out.
  * Returns 0 with *lines (malloc'd, *n of them; free()), or -1 with err.
  */
 int textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
     const struct ocr_image *card, const struct ocr_det_params *dp,
-    float pad, struct ocr_line **lines, size_t *n, struct fz_err *err);
+    float pad, size_t max_lines, struct ocr_line **lines, size_t *n,
+    struct fz_err *err);
 
 #endif
