@@ -81,6 +81,7 @@ FUZZ_MAXLEN_idnum = 64
 FUZZ_MAXLEN_dates = 256
 FUZZ_MAXLEN_nn_load = 65536
 FUZZ_MAXLEN_form = 8192
+FUZZ_MAXLEN_locengine = 98304
 
 all: faiz-idcard
 
@@ -205,6 +206,12 @@ bench-serve: faiz-idcard models
 # part of check): CPU time per det and rec pass, peak RSS, BLAS used.
 bench-engine: models
 	bash tests/bench-engine.sh
+	bash tests/bench-engine-accuracy.sh
+
+# The local engine on generated photos (a benchmark, never part of check):
+# per-field exact rates per level, CPU per image, images/s and RSS at -j 2.
+bench-engine-accuracy: models
+	bash tests/bench-engine-accuracy.sh
 
 # Developer tool for the local engine's card finder (not installed): finds
 # and rectifies cards in JPEGs, or measures it on a tests/mkphotos.py set.
@@ -213,6 +220,11 @@ build/loc-demo: tools/loc-demo.c tools/loc_jpeg.h $(LIBOBJS)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/loc-demo.c $(LIBOBJS) $(LDLIBS)
 
 loc-demo: build/loc-demo
+
+# The local engine's bench tool (tests/bench-engine-accuracy.sh; not installed).
+build/engine-run: tools/engine-run.c $(LIBOBJS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/engine-run.c $(LIBOBJS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do ./$$t || exit 1; done
@@ -304,5 +316,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind check-crash bench bench-engine bench-serve unit lint-man deps models models-verify install uninstall format clean \
+.PHONY: all check check-valgrind check-crash bench bench-engine bench-engine-accuracy bench-serve unit lint-man deps models models-verify install uninstall format clean \
 	fuzz fuzz-build fuzz-regress nn-bench loc-demo

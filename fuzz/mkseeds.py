@@ -184,8 +184,24 @@ def gathers():
     put("gather", "long", b"\0" + b"x" * 4097 + b"\n")
 
 
+def locengines():
+    # fuzz_locengine: mode, width - 16, height - 16, 8 corner bytes, RGB
+    # pixels that the target scales up 4 times. The real back, whole
+    # (mode 0: find the card) and as a card at its approximate corners.
+    back = Image.open(os.path.join(os.path.dirname(TOP), "..", "tests",
+                                   "fixtures", "card_back.jpg")).convert("RGB")
+    small = back.resize((200, 150))
+    px = small.tobytes()
+    corners = bytes([30, 50, 225, 50, 225, 205, 30, 205])
+    put("locengine", "back-find", bytes([0, 200 - 16, 150 - 16]) + corners + px)
+    put("locengine", "back-quad", bytes([1, 200 - 16, 150 - 16]) + corners + px)
+    grey = Image.new("RGB", (48, 32), (200, 200, 200))
+    put("locengine", "flat", bytes([0, 32, 16]) + corners + grey.tobytes())
+
+
 responses()
 jpegs()
+locengines()
 configs()
 resumes()
 b64s()

@@ -1196,7 +1196,7 @@ rot180(struct boxf b)
 	return r;
 }
 
-enum loc_side
+enum loc_card_side
 loc_decide_side(const struct loc_image *card, struct loc_cues *cu, int *flip, double *side_conf,
     double *orient_conf)
 {
@@ -1214,7 +1214,7 @@ loc_decide_side(const struct loc_image *card, struct loc_cues *cu, int *flip, do
 	int hist[256] = { 0 };
 	double paper = 200, fo, bo;
 	long cum = 0;
-	enum loc_side side = LOC_SIDE_UNKNOWN;
+	enum loc_card_side side = LOC_CARD_UNKNOWN;
 
 	memset(cu, 0, sizeof(*cu));
 	*flip = 0;
@@ -1279,10 +1279,10 @@ loc_decide_side(const struct loc_image *card, struct loc_cues *cu, int *flip, do
 	if (cu->front <= 0.02 && cu->back <= 0.02)
 		goto done;
 	if (cu->front >= cu->back) {
-		side = LOC_SIDE_FRONT;
+		side = LOC_CARD_FRONT;
 		cu->flip = -fo;
 	} else {
-		side = LOC_SIDE_BACK;
+		side = LOC_CARD_BACK;
 		cu->flip = -bo;
 	}
 	*flip = cu->flip > 0;
@@ -1481,7 +1481,7 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 	}
 	out->rotation = rotation_of(out->c);
 	/* Neither a portrait nor an emblem: only a very clear quad is taken for a card. */
-	if (out->side == LOC_SIDE_UNKNOWN && out->score < 0.8)
+	if (out->side == LOC_CARD_UNKNOWN && out->score < 0.8)
 		return 1;
 	return 0;
 }

@@ -39,7 +39,7 @@ struct loc_pt {
 	double x, y;
 };
 
-enum loc_side { LOC_SIDE_UNKNOWN = 0, LOC_SIDE_FRONT, LOC_SIDE_BACK };
+enum loc_card_side { LOC_CARD_UNKNOWN = 0, LOC_CARD_FRONT, LOC_CARD_BACK };
 
 /* Pixel cues measured on an upright rectified card (see loc_card.c, decide_side). */
 struct loc_cues {
@@ -63,7 +63,7 @@ struct loc_quad {
 	double inside[4];    /* fraction of each side inside the frame */
 	int cut;             /* a side was outside the frame and extrapolated */
 	int rotation;        /* 0, 90, 180, 270: the card's top edge turned clockwise from horizontal */
-	enum loc_side side;
+	enum loc_card_side side;
 	double side_conf;    /* 0..1, how clear the side decision was */
 	double orient_conf;  /* 0..1, how clear the upright/upside-down decision was */
 	struct loc_cues cues;
@@ -101,7 +101,7 @@ int loc_rectify(const struct loc_image *img, const struct loc_pt c[4], int w, in
  * (any size, LOC_RECT_W x LOC_RECT_H or half that): fills cues and returns the side; *flip is set
  * to 1 when the card should be turned 180 degrees. Exposed for tests.
  */
-enum loc_side loc_decide_side(const struct loc_image *card, struct loc_cues *cues, int *flip,
+enum loc_card_side loc_decide_side(const struct loc_image *card, struct loc_cues *cues, int *flip,
     double *side_conf, double *orient_conf);
 
 /*

@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image.h"
-#include "loc_card.h"
 #include "loc_engine.h"
+#include "loc_read.h"
+#include "textlines.h"
 
 /*
  * State shared by the run loop's thread and the workers, all under mu.
@@ -29,92 +29,35 @@ struct loc_engine {
 	struct slot *slots;
 	size_t nslots;
 	int quit, cancelled;
-	int save_images;
+	/* The models, loaded once and read by every worker; one workspace
+	 * (the runtime's scratch memory) per worker. */
+	struct textlines *models;
+	struct textlines_ws **ws;
+	int nws;
+	struct worker_arg *args;
+	struct loc_read_conf conf;
 };
 
-static long long ms_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Rotate an RGB card 180 degrees in place (upside-down cards). */
-static void rotate180(struct loc_image *im)
-{
-	size_t n = (size_t)im->w * (size_t)im->h, c = (size_t)im->channels;
-
-	for (size_t i = 0, j = n - 1; i < j; i++, j--)
-		for (size_t k = 0; k < c; k++) {
-			unsigned char t = im->px[i * c + k];
-			im->px[i * c + k] = im->px[j * c + k];
-			im->px[j * c + k] = t;
-		}
-}
-
 /* Recognise one image into r (errors go into r: the run goes on). */
-static void work(struct loc_engine *e, const struct recog_job *job,
-    struct recog_result *r)
+static void
+work(struct loc_engine *e, struct textlines_ws *ws,
+    const struct recog_job *job, struct recog_result *r)
 {
-	struct fz_err err;
-	struct image_px px = {0};
-	struct loc_image photo, card = {0};
-	struct loc_result found;
-	long long t0 = ms_now();
-	int flip = 0;
-	double sc, oc;
-	enum loc_side side;
-
-	if (image_decode_upright_rgb(job->img->data, job->img->len,
-	    LOC_MAX_PIXELS, 0, &px, &err) < 0) {
-		(void)recog_result_error(r, "bad_image", "%s", err.msg);
-		return;
-	}
-	photo.w = (int)px.w;
-	photo.h = (int)px.h;
-	photo.channels = 3;
-	photo.stride = (int)px.w * 3;
-	photo.px = px.px;
-	if (loc_find_cards(&photo, &found, &err) < 0) {
-		(void)recog_result_error(r, "bad_image", "%s", err.msg);
-		goto out;
-	}
-	if (found.n == 0) {
-		(void)recog_result_error(r, LOC_ENGINE_NO_CARD,
-		    "no ID card found in the image");
-		goto out;
-	}
-	/* Only the first card for now: the run loop takes one result per job. */
-	if (loc_rectify(&photo, found.card[0].c, LOC_RECT_W, LOC_RECT_H,
-	    &card, &err) < 0) {
-		(void)recog_result_error(r, "bad_image", "%s", err.msg);
-		goto out;
-	}
-	side = loc_decide_side(&card, &found.card[0].cues, &flip, &sc, &oc);
-	if (flip)
-		rotate180(&card);
-	r->side = side == LOC_SIDE_FRONT ? "front" :
-	    side == LOC_SIDE_BACK ? "back" : NULL;
-	r->has_time_cost = r->has_preprocess = 1;
-	r->preprocess = ms_now() - t0;
-	if (e->save_images) {
-		struct image_px c = { card.px, (unsigned)card.w,
-		    (unsigned)card.h, (unsigned)card.channels };
-
-		if (image_encode(&c, 90, &r->images[RECOG_IMG_CROPPED].data,
-		    &r->images[RECOG_IMG_CROPPED].len, &err) < 0)
-			(void)recog_result_warn(r, "image_not_saved", "%s", err.msg);
-	}
-	/* TODO: det + rec + loc_fields_read + loc_quality (not wired yet). */
-out:
-	loc_image_free(&card);
-	image_px_free(&px);
+	if (loc_read_jpeg(&e->conf, ws, job->img->data, job->img->len, r) != 0)
+		(void)recog_result_error(r, "engine_failed", "out of memory");
 }
+
+/* A worker's index, passed as the thread's argument with its engine. */
+struct worker_arg {
+	struct loc_engine *e;
+	int i;
+};
 
 static void *worker(void *arg)
 {
-	struct loc_engine *e = arg;
+	struct worker_arg *wa = arg;
+	struct loc_engine *e = wa->e;
+	struct textlines_ws *ws = e->ws[wa->i];
 
 	pthread_mutex_lock(&e->mu);
 	for (;;) {
@@ -131,7 +74,7 @@ static void *worker(void *arg)
 		}
 		s->state = 2;
 		pthread_mutex_unlock(&e->mu);
-		work(e, &s->job, s->res);
+		work(e, ws, &s->job, s->res);
 		pthread_mutex_lock(&e->mu);
 		s->state = 3;
 		pthread_cond_signal(&e->cv_done);
@@ -279,8 +222,13 @@ static void le_free(void *be)
 	pthread_mutex_unlock(&e->mu);
 	for (int i = 0; i < e->nthreads; i++)
 		pthread_join(e->threads[i], NULL);
-	for (size_t i = 0; i < e->nslots; i++)
+	for (size_t i = 0; i < e->nslots && e->slots; i++)
 		recog_result_free(e->slots[i].res);
+	for (int i = 0; e->ws && i < e->nws; i++)
+		textlines_ws_free(e->ws[i]);
+	textlines_close(e->models);
+	free(e->ws);
+	free(e->args);
 	pthread_mutex_destroy(&e->mu);
 	pthread_cond_destroy(&e->cv_job);
 	pthread_cond_destroy(&e->cv_done);
@@ -308,25 +256,42 @@ int loc_engine_new(const struct loc_engine_settings *s, struct recog *out,
 		fz_seterr(err, "out of memory");
 		return -1;
 	}
-	e->save_images = s->save_images;
 	/* Two slots a worker: one working, one queued, so no worker idles. */
 	e->nslots = (size_t)n * 2;
 	e->slots = calloc(e->nslots, sizeof *e->slots);
 	e->threads = calloc((size_t)n, sizeof *e->threads);
+	e->ws = calloc((size_t)n, sizeof *e->ws);
+	e->args = calloc((size_t)n, sizeof *e->args);
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_cond_init(&e->cv_job, NULL);
 	pthread_cond_init(&e->cv_done, NULL);
-	if (!e->slots || !e->threads) {
+	if (!e->slots || !e->threads || !e->ws || !e->args) {
 		le_free(e);
 		fz_seterr(err, "out of memory");
 		return -1;
 	}
-	for (; e->nthreads < n; e->nthreads++)
-		if (pthread_create(&e->threads[e->nthreads], NULL, worker, e)) {
+	if (textlines_open(s->models_dir, &e->models, err) != 0) {
+		le_free(e);
+		return -1;
+	}
+	loc_read_defaults(e->models, &e->conf);
+	e->conf.save_images = s->save_images;
+	for (; e->nws < n; e->nws++)
+		if ((e->ws[e->nws] = textlines_ws_new(e->models)) == NULL) {
+			le_free(e);
+			fz_seterr(err, "out of memory");
+			return -1;
+		}
+	for (; e->nthreads < n; e->nthreads++) {
+		e->args[e->nthreads].e = e;
+		e->args[e->nthreads].i = e->nthreads;
+		if (pthread_create(&e->threads[e->nthreads], NULL, worker,
+		    &e->args[e->nthreads])) {
 			le_free(e);
 			fz_seterr(err, "cannot start the local engine's threads");
 			return -1;
 		}
+	}
 	out->ops = &le_ops;
 	out->be = e;
 	return 0;

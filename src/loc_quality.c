@@ -275,7 +275,7 @@ loc_quality(const struct loc_image *photo, const struct loc_quad *q, const struc
 		f->gap = fmax(f->gap, gaps[i]);
 	f->border_covered = q->cut || out > LOC_BORDER_MARGIN || f->gap > LOC_BORDER_GAP;
 
-	if (q->side == LOC_SIDE_FRONT) {
+	if (q->side == LOC_CARD_FRONT) {
 		f->blur = portrait_blur(card);
 		if (f->blur < 0) {
 			fz_seterr(err, "quality: out of memory");

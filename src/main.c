@@ -519,6 +519,7 @@ serve(int argc, char **argv)
 	memset(&ls, 0, sizeof(ls));
 	ls.jobs = (int)so.jobs; /* 0: one per processor */
 	ls.save_images = 1;     /* the answer carries the cut-out images */
+	ls.models_dir = so.models;
 	if (loc_engine_new(&ls, &rc, &err) == -1) {
 		msg(err.msg);
 		return EXIT_USAGE;
@@ -899,8 +900,10 @@ main(int argc, char **argv)
 	hooks.progress = (!opts.quiet && isatty(STDERR_FILENO)) ?
 	    hook_progress : NULL;
 	if (creds.engine == ENGINE_LOCAL) {
+		memset(&ls, 0, sizeof(ls));
 		ls.jobs = (int)opts.jobs; /* 0: one per core */
 		ls.save_images = bc.save_dir != NULL;
+		ls.models_dir = opts.models;
 		crc = loc_engine_new(&ls, &recog, &err);
 	} else {
 		crc = gw_new(&gs, &recog, &err);

@@ -293,3 +293,142 @@ ocr_text_free(struct ocr_text *t)
 	free(t->text);
 	t->text = NULL;
 }
+
+/*
+ * Alternatives less likely than this are left out: they carry no evidence,
+ * and a rule that may choose any listed alternative should not be offered
+ * a reading the recogniser all but ruled out.
+ */
+#define OCR_REC_ALT_MIN 0.01f
+
+/* A class as a codepoint: blank 0, keys through their first character,
+ * the extra class a space, full-width forms folded as ocr_halfwidth does. */
+static uint32_t
+class_cp(const struct ocr_keys *k, size_t c)
+{
+	const char *s;
+	uint32_t cp;
+
+	if (c == 0)
+		return OCR_BLANK;
+	if (c > k->n)
+		return ' ';
+	s = k->v[c - 1];
+	cp = ocr_utf8_next(&s);
+	if (cp >= 0xff01 && cp <= 0xff5e)
+		cp -= 0xfee0;
+	else if (cp == 0x3000)
+		cp = ' ';
+	return cp;
+}
+
+/* Add (cp, p) to ch, merging a codepoint already there (a digit and its
+ * full-width form are one character), kept sorted by falling prob. */
+static void
+alt_add(struct ocr_char *ch, uint32_t cp, float p)
+{
+	int j, n = ch->nalt;
+
+	for (j = 0; j < n; j++)
+		if (ch->cp[j] == cp) {
+			p += ch->prob[j];
+			for (; j + 1 < n; j++) {
+				ch->cp[j] = ch->cp[j + 1];
+				ch->prob[j] = ch->prob[j + 1];
+			}
+			n--;
+			break;
+		}
+	if (n == OCR_TOPK && p <= ch->prob[n - 1])
+		return;
+	if (n == OCR_TOPK)
+		n--;
+	for (j = n; j > 0 && ch->prob[j - 1] < p; j--) {
+		ch->cp[j] = ch->cp[j - 1];
+		ch->prob[j] = ch->prob[j - 1];
+	}
+	ch->cp[j] = cp;
+	ch->prob[j] = p;
+	ch->nalt = n + 1;
+}
+
+int
+ocr_rec_decode_line(const float *probs, size_t steps, size_t classes,
+    const struct ocr_keys *k, const struct ocr_box *box, float frac_steps,
+    float card_w, float card_h, struct ocr_line *out, struct fz_err *err)
+{
+	size_t t, c, prev = 0, kept = 0;
+	double sum = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (classes != k->n + 2) {
+		fz_seterr(err,
+		    "recogniser output has %zu classes; the keys file gives "
+		    "%zu",
+		    classes, k->n + 2);
+		return -1;
+	}
+	if (steps > REC_MAX_W || !(card_w > 0 && card_h > 0) ||
+	    !(frac_steps > 0)) {
+		fz_seterr(err, "recogniser output or card size out of range");
+		return -1;
+	}
+	out->card_w = card_w;
+	out->card_h = card_h;
+	for (int i = 0; i < 4; i++) {
+		out->box[i].x = box->x[i];
+		out->box[i].y = box->y[i];
+		out->nbox[i].x = box->x[i] / card_w;
+		out->nbox[i].y = box->y[i] / card_h;
+	}
+	for (t = 0; t < steps; t++) {
+		const float *p = probs + t * classes;
+		size_t best = 0, peak = t, e;
+		struct ocr_char *ch;
+		float f;
+
+		for (c = 1; c < classes; c++)
+			if (p[c] > p[best])
+				best = c;
+		if (best == 0 || best == prev) {
+			prev = best;
+			continue;
+		}
+		/* The run of steps emitting best: its alternatives are read
+		 * where it peaks, the step the recogniser was surest of it. */
+		for (e = t + 1; e < steps; e++) {
+			const float *q = probs + e * classes;
+			size_t b2 = 0;
+
+			for (c = 1; c < classes; c++)
+				if (q[c] > q[b2])
+					b2 = c;
+			if (b2 != best)
+				break;
+			if (q[best] > probs[peak * classes + best])
+				peak = e;
+		}
+		prev = best;
+		sum += probs[peak * classes + best];
+		kept++;
+		if (out->nchars == OCR_LINE_CHARS)
+			continue;
+		ch = &out->chars[out->nchars++];
+		p = probs + peak * classes;
+		alt_add(ch, class_cp(k, best), p[best]);
+		for (c = 0; c < classes; c++)
+			if (c != best && p[c] >= OCR_REC_ALT_MIN &&
+			    (ch->nalt < OCR_TOPK || p[c] > ch->prob[ch->nalt - 1]))
+				alt_add(ch, class_cp(k, c), p[c]);
+		/* Position: the run's centre step over the text's steps, along
+		 * the box's top edge. */
+		f = (float)((t + e) * 0.5) / ((float)steps * frac_steps);
+		f = f < 0 ? 0 : f > 1 ? 1 : f;
+		ch->x = box->x[0] + (box->x[1] - box->x[0]) * f;
+		ch->nx = ch->x / card_w;
+		t = e - 1;
+	}
+	out->conf = kept ? (float)(sum / kept) : 0;
+	ocr_line_sync_text(out);
+	return 0;
+}

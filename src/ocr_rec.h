@@ -7,6 +7,7 @@
 
 #include "ocr_det.h"
 #include "ocr_img.h"
+#include "ocr_line.h"
 #include "util.h"
 
 #define OCR_REC_HEIGHT 48
@@ -57,6 +58,20 @@ struct ocr_text {
 int ocr_rec_decode(const float *probs, size_t steps, size_t classes,
     const struct ocr_keys *k, struct ocr_text *out, struct fz_err *err);
 void ocr_text_free(struct ocr_text *t);
+
+/*
+ * The same decoding into a card line (ocr_line.h) with each character's
+ * OCR_TOPK alternatives: the classes at the step of its run where the
+ * emitted class peaks, full-width forms folded and merged, blank as
+ * OCR_BLANK. box is the line's box on a card_w x card_h card; frac_steps
+ * the share of the steps that cover text (the rest is padding), so a
+ * character's x is its run's centre along the box's top edge. The line's
+ * conf is the mean peak probability of its characters. Returns 0, or -1
+ * with err. Lines longer than OCR_LINE_CHARS keep their first characters.
+ */
+int ocr_rec_decode_line(const float *probs, size_t steps, size_t classes,
+    const struct ocr_keys *k, const struct ocr_box *box, float frac_steps,
+    float card_w, float card_h, struct ocr_line *out, struct fz_err *err);
 
 /*
  * In place: U+FF01..U+FF5E become U+0021..U+007E and U+3000 a space, which

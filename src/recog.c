@@ -86,5 +86,8 @@ recog_result_free(struct recog_result *r)
 	json_decref(r->prepared);
 	json_decref(r->raw);
 	free(r->message);
+	json_decref(r->confidence);
+	json_decref(r->changes);
+	recog_result_free(r->next_card);
 	free(r);
 }

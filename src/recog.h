@@ -83,6 +83,20 @@ struct recog_result {
 	int planned;                /* a dry run: nothing recognised, nothing spent */
 	char code[32];              /* error code, "" when recognised */
 	char *message;              /* the error's explanation, or NULL */
+	/*
+	 * What only the local engine gives (NULL / 0 from the gateway):
+	 * confidence, an object of each text field's confidence in [0, 1];
+	 * changes, an array of {field, reason, from, to} the card's rules made
+	 * (from and to are personal data, as the fields are). A file with
+	 * several cards gives one result per card, chained from the first
+	 * through next_card (owned), card = 1..ncards in reading order; a
+	 * file of one card has card 1, ncards 1; 0 from backends that do not
+	 * count cards.
+	 */
+	json_t *confidence;
+	json_t *changes;
+	int card, ncards;
+	struct recog_result *next_card;
 };
 
 /* A backend's own counts for the summary and progress line. */

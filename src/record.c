@@ -81,6 +81,29 @@ text_json(const struct recog_text *t)
 	return t->s != NULL ? json_stringn(t->s, t->len) : json_null();
 }
 
+/*
+ * The changes without their before and after texts: the field and the
+ * rule say what was changed and why, and the record then holds no value
+ * that --mask does not know to hide (a misread number is still a number).
+ */
+static json_t *
+changes_json(const json_t *changes)
+{
+	json_t *a = json_array(), *c;
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	json_array_foreach(changes, i, c)
+		if (json_array_append_new(a, json_pack("{s:O?, s:O?}", "field",
+		    json_object_get(c, "field"), "reason",
+		    json_object_get(c, "reason"))) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 int
 record_fill(json_t *rec, const struct recog_result *r)
 {
@@ -121,6 +144,15 @@ record_fill(json_t *rec, const struct recog_result *r)
 		bad |= json_object_set(rec, "raw", r->raw);
 	if (r->planned)
 		bad |= json_object_set_new(rec, "dry_run", json_true());
+	/* The local engine's extras; nothing from a backend without them. */
+	if (r->ncards > 0)
+		bad |= json_object_set_new(rec, "card", json_pack("{s:i, s:i}",
+		    "index", r->card, "count", r->ncards));
+	if (r->confidence != NULL)
+		bad |= json_object_set(rec, "confidence", r->confidence);
+	if (r->changes != NULL)
+		bad |= json_object_set_new(rec, "changes",
+		    changes_json(r->changes));
 	return bad ? -1 : 0;
 }
 

@@ -1,6 +1,7 @@
 /* The --text-lines engine: det + rec on any JPEG, text lines in upright pixel coordinates. */
 #include "textlines.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@
 /* The widest rec input: 48 x 960 at most 120 CTC steps (ocr_line.h). */
 #define TL_REC_MIN_W 320
 #define TL_REC_MAX_W 960
+/* Lines read on one card at most: a card has about 15; more is clutter. */
+#define TL_CARD_MAX_LINES 64
 
 struct textlines {
 	struct nn_model *det, *rec;
@@ -127,14 +130,15 @@ to_bgr(const struct image_px *p, struct fz_err *err)
 }
 
 static int
-detect(const struct textlines *t, struct textlines_ws *ws,
-    const struct ocr_image *img, struct ocr_boxes *boxes, struct fz_err *err)
+detect(const struct textlines *t, const struct ocr_det_params *dp,
+    struct textlines_ws *ws, const struct ocr_image *img,
+    struct ocr_boxes *boxes, struct fz_err *err)
 {
 	int in_w, in_h, rc = -1;
 	float *in = NULL;
 	struct nn_tensor ti, to;
 
-	if (ocr_det_size(img->w, img->h, t->dp.limit_side, &in_w, &in_h,
+	if (ocr_det_size(img->w, img->h, dp->limit_side, &in_w, &in_h,
 		err) != 0)
 		return -1;
 	in = malloc((size_t)3 * in_w * in_h * sizeof *in);
@@ -157,8 +161,41 @@ detect(const struct textlines *t, struct textlines_ws *ws,
 		fz_seterr(err, "det model: unexpected output shape");
 		goto done;
 	}
-	rc = ocr_det_boxes(to.data, in_w, in_h, img->w, img->h, &t->dp, boxes,
+	rc = ocr_det_boxes(to.data, in_w, in_h, img->w, img->h, dp, boxes,
 	    err);
+done:
+	free(in);
+	return rc;
+}
+
+/* The rec model on box b of img, padded to min_w: the output in *to (it
+ * lives in ws until the next run). */
+static int
+run_rec(const struct textlines *t, struct textlines_ws *ws,
+    const struct ocr_image *img, const struct ocr_box *b, int min_w,
+    struct nn_tensor *to, int *in_w, struct fz_err *err)
+{
+	float *in = NULL;
+	int w, rc = -1;
+	struct nn_tensor ti;
+
+	if (ocr_rec_input(img, b, min_w, TL_REC_MAX_W, &in, &w, err) != 0)
+		return -1;
+	memset(&ti, 0, sizeof ti);
+	ti.ndim = 4;
+	ti.dims[0] = 1;
+	ti.dims[1] = 3;
+	ti.dims[2] = OCR_REC_HEIGHT;
+	ti.dims[3] = w;
+	ti.data = in;
+	if (nn_run(t->rec, ws->rec, &ti, to, err) != 0)
+		goto done;
+	if (to->ndim != 3 || to->dims[0] != 1 || to->dims[1] < 1) {
+		fz_seterr(err, "rec model: unexpected output shape");
+		goto done;
+	}
+	*in_w = w;
+	rc = 0;
 done:
 	free(in);
 	return rc;
@@ -169,31 +206,13 @@ recognise(const struct textlines *t, struct textlines_ws *ws,
     const struct ocr_image *img, const struct ocr_box *b, struct ocr_text *txt,
     struct fz_err *err)
 {
-	float *in = NULL;
-	int w, rc = -1;
-	struct nn_tensor ti, to;
+	struct nn_tensor to;
+	int w;
 
-	if (ocr_rec_input(img, b, TL_REC_MIN_W, TL_REC_MAX_W, &in, &w, err) !=
-	    0)
+	if (run_rec(t, ws, img, b, TL_REC_MIN_W, &to, &w, err) != 0)
 		return -1;
-	memset(&ti, 0, sizeof ti);
-	ti.ndim = 4;
-	ti.dims[0] = 1;
-	ti.dims[1] = 3;
-	ti.dims[2] = OCR_REC_HEIGHT;
-	ti.dims[3] = w;
-	ti.data = in;
-	if (nn_run(t->rec, ws->rec, &ti, &to, err) != 0)
-		goto done;
-	if (to.ndim != 3 || to.dims[0] != 1) {
-		fz_seterr(err, "rec model: unexpected output shape");
-		goto done;
-	}
-	rc = ocr_rec_decode(to.data, (size_t)to.dims[1], (size_t)to.dims[2],
+	return ocr_rec_decode(to.data, (size_t)to.dims[1], (size_t)to.dims[2],
 	    &t->keys, txt, err);
-done:
-	free(in);
-	return rc;
 }
 
 int
@@ -223,7 +242,7 @@ textlines_read(const struct textlines *t, struct textlines_ws *ws,
 	img.w = (int)px.w;
 	img.h = (int)px.h;
 	img.stride = (size_t)3 * px.w;
-	if (detect(t, ws, &img, &boxes, err) != 0)
+	if (detect(t, &t->dp, ws, &img, &boxes, err) != 0)
 		goto done;
 	if (boxes.n > 0) {
 		out->v = calloc(boxes.n, sizeof *out->v);
@@ -256,5 +275,84 @@ done:
 	ocr_boxes_free(&boxes);
 	free(bgr);
 	image_px_free(&px);
+	return rc;
+}
+
+void
+textlines_det_defaults(const struct textlines *t, struct ocr_det_params *dp)
+{
+	*dp = t->dp;
+}
+
+/* The width ocr_rec_input gives box b before padding (its rule: the longer
+ * opposite sides, height 48 keeping the aspect ratio, at most max_w). */
+static int
+rec_content_w(const struct ocr_box *b)
+{
+	double w = fmax(hypot(b->x[1] - b->x[0], b->y[1] - b->y[0]),
+	    hypot(b->x[2] - b->x[3], b->y[2] - b->y[3]));
+	double h = fmax(hypot(b->x[3] - b->x[0], b->y[3] - b->y[0]),
+	    hypot(b->x[2] - b->x[1], b->y[2] - b->y[1]));
+	double r;
+
+	if (!((int)w >= 1 && (int)h >= 1))
+		return 1;
+	r = fmin(ceil(OCR_REC_HEIGHT * (double)(int)w / (int)h), TL_REC_MAX_W);
+	return r < 1 ? 1 : (int)r;
+}
+
+int
+textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
+    const struct ocr_image *card, const struct ocr_det_params *dp,
+    float pad, size_t max_lines, struct ocr_line **lines, size_t *n,
+    struct fz_err *err)
+{
+	struct ocr_boxes boxes = { 0 };
+	struct ocr_line *v = NULL;
+	size_t i, m = 0;
+	int rc = -1;
+
+	*lines = NULL;
+	*n = 0;
+	if (detect(t, dp != NULL ? dp : &t->dp, ws, card, &boxes, err) != 0)
+		return -1;
+	if (max_lines == 0 || max_lines > TL_CARD_MAX_LINES)
+		max_lines = TL_CARD_MAX_LINES;
+	if (boxes.n > max_lines)
+		boxes.n = max_lines; /* reading order: the card's top */
+	if (boxes.n > 0 && (v = calloc(boxes.n, sizeof(*v))) == NULL) {
+		fz_seterr(err, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < boxes.n; i++) {
+		struct ocr_box b = boxes.v[i];
+		struct nn_tensor to;
+		int w, cw;
+		float dy = pad * (b.y[3] - b.y[0] + b.y[2] - b.y[1]) * 0.5f;
+
+		/* A little more room above and below than det's unclip gives:
+		 * the recogniser was trained on looser crops. */
+		b.y[0] -= dy;
+		b.y[1] -= dy;
+		b.y[2] += dy;
+		b.y[3] += dy;
+		if (run_rec(t, ws, card, &b, 1, &to, &w, err) != 0)
+			goto done;
+		cw = rec_content_w(&b);
+		if (ocr_rec_decode_line(to.data, (size_t)to.dims[1],
+			(size_t)to.dims[2], &t->keys, &boxes.v[i],
+			(float)cw / (float)w, (float)card->w, (float)card->h,
+			&v[m], err) != 0)
+			goto done;
+		if (v[m].nchars > 0)
+			m++;
+	}
+	*lines = v;
+	*n = m;
+	v = NULL;
+	rc = 0;
+done:
+	free(v);
+	ocr_boxes_free(&boxes);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "ocr_det.h"
+#include "ocr_line.h"
 #include "util.h"
 
 struct textlines; /* both models and the keys, immutable after load */
@@ -38,5 +39,22 @@ int textlines_read(const struct textlines *t, struct textlines_ws *ws,
     const unsigned char *data, size_t len, struct textline_set *out,
     struct fz_err *err);
 void textline_set_free(struct textline_set *s);
+
+/* The det parameters the models were opened with (ocr_det_defaults). */
+void textlines_det_defaults(const struct textlines *t,
+    struct ocr_det_params *dp);
+
+/*
+ * The text lines of a rectified card (BGR, any size): det with dp (NULL:
+ * the defaults), then rec on each box grown by pad of its height above and
+ * below, each line with its characters' top-5 alternatives in card
+ * coordinates (ocr_rec_decode_line), at most max_lines of them (0: 64),
+ * the first in reading order. Lines read as nothing are left out.
+ * Returns 0 with *lines (malloc'd, *n of them; free()), or -1 with err.
+ */
+int textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
+    const struct ocr_image *card, const struct ocr_det_params *dp,
+    float pad, size_t max_lines, struct ocr_line **lines, size_t *n,
+    struct fz_err *err);
 
 #endif

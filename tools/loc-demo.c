@@ -53,9 +53,9 @@ save_jpeg(const char *path, const struct loc_image *img)
 }
 
 static const char *
-side_name(enum loc_side s)
+side_name(enum loc_card_side s)
 {
-	return s == LOC_SIDE_FRONT ? "front" : s == LOC_SIDE_BACK ? "back" : "unknown";
+	return s == LOC_CARD_FRONT ? "front" : s == LOC_CARD_BACK ? "back" : "unknown";
 }
 
 static int
@@ -223,7 +223,7 @@ bench_one(const char *dir, const char *name, struct tally *t)
 			t->within2 += emin <= 0.02;
 		}
 		t->orient_ok += rbest == 0;
-		if (res.card[bk].side == LOC_SIDE_UNKNOWN)
+		if (res.card[bk].side == LOC_CARD_UNKNOWN)
 			t->side_unknown++;
 		else
 			t->side_ok += side && strcmp(side, side_name(res.card[bk].side)) == 0;

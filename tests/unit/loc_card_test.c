@@ -93,12 +93,12 @@ check_real_back(void)
 		CHECK(fabs(q->c[1].x - 437) < 13 && fabs(q->c[1].y) < 13);
 		CHECK(fabs(q->c[2].x - 437) < 13 && fabs(q->c[2].y - 273) < 13);
 		CHECK(fabs(q->c[3].x) < 13 && fabs(q->c[3].y - 273) < 13);
-		CHECK(q->side == LOC_SIDE_BACK);
+		CHECK(q->side == LOC_CARD_BACK);
 		CHECK(q->rotation == 0);
 		CHECK(loc_rectify(&img, q->c, LOC_RECT_W, LOC_RECT_H, &rect, &err) == 0);
 		CHECK(rect.w == LOC_RECT_W && rect.h == LOC_RECT_H && rect.channels == 3);
 		/* Upright already: deciding again on the rectified card keeps it. */
-		CHECK(loc_decide_side(&rect, &cues, &flip, &sc, &oc) == LOC_SIDE_BACK);
+		CHECK(loc_decide_side(&rect, &cues, &flip, &sc, &oc) == LOC_CARD_BACK);
 		CHECK(flip == 0);
 		CHECK(cues.emblem_red > 0.2 && cues.emblem_red_rot < 0.02);
 		loc_image_free(&rect);
@@ -134,7 +134,7 @@ check_upside_down(void)
 	if (a.n == 1 && b.n == 1) {
 		int j;
 		CHECK(b.card[0].rotation == 180);
-		CHECK(b.card[0].side == LOC_SIDE_BACK);
+		CHECK(b.card[0].side == LOC_CARD_BACK);
 		/* Turned back, b's corner j is a's corner j. */
 		for (j = 0; j < 4; j++)
 			CHECK(hypot(img.w - b.card[0].c[j].x - a.card[0].c[j].x,

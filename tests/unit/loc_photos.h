@@ -92,9 +92,9 @@ lp_corner_error(const struct loc_pt *got, const struct loc_pt *want)
 }
 
 static inline const char *
-lp_side(enum loc_side s)
+lp_side(enum loc_card_side s)
 {
-	return s == LOC_SIDE_FRONT ? "front" : s == LOC_SIDE_BACK ? "back" : "unknown";
+	return s == LOC_CARD_FRONT ? "front" : s == LOC_CARD_BACK ? "back" : "unknown";
 }
 
 #endif
