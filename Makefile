@@ -272,7 +272,7 @@ deps:
 		build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
 		libb64-dev libssl-dev libturbojpeg0-dev libjpeg-dev mandoc bats bats-assert bats-support \
 		python3 python3-pil python3-numpy fonts-wqy-zenhei curl jq ca-certificates \
-		zsh fish valgrind util-linux bsdutils mount openssl time \
+		zsh fish valgrind strace util-linux bsdutils mount openssl time \
 		libxlsxwriter-dev python3-openpyxl \
 		clang libclang-rt-14-dev \
 		libprotobuf-c-dev protobuf-c-compiler libonnx-dev libopenblas-dev \
