@@ -426,6 +426,33 @@ tl_word_at(const struct tl *t, int s, const uint32_t *w, int wn)
 	return mism;
 }
 
+/* Do the wn - 1 characters at t->c[s..) read word w with one of its
+ * characters dropped (the recogniser lost it)? */
+static int
+tl_word_del_at(const struct tl *t, int s, const uint32_t *w, int wn)
+{
+	int k, i;
+
+	if (wn < 2 || s + wn - 1 > t->n)
+		return 0;
+	for (k = 0; k < wn; k++) {
+		for (i = 0; i < wn - 1; i++)
+			if (alt_of(&t->c[s + i], w[i < k ? i : i + 1]) < 0)
+				break;
+		if (i == wn - 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* A character no label has and a value may start with: a digit, X, a
+ * separator. */
+static int
+value_start_cp(uint32_t cp)
+{
+	return (cp >= '0' && cp <= '9') || cp == 'X' || cp == '.' || cp == '-';
+}
+
 /* Does t hold word w anywhere with at most max characters misread? */
 static int
 tl_has_word(const struct tl *t, const char *word, int max)
@@ -491,11 +518,24 @@ find_labels(struct st *s, int side_front, int side_back)
 
 				if (t->skip)
 					continue;
-				for (st = 0; st <= maxs && st + wn <= t->n;
+				for (st = 0; st <= maxs && st + wn - 1 <= t->n;
 				     st++) {
 					int m = tl_word_at(t, st, w, wn);
-					int ok;
+					int len = wn, ok;
 
+					/* A long label with one character lost
+					 * (有效期 2017...): the deletion, not a
+					 * substitution that would eat the value's
+					 * first character, when that character is
+					 * one no label has or the substitution
+					 * would need more than one misread. */
+					if (pass == 0 && wn >= 4 && st == 0 &&
+					    m != 0 && tl_word_del_at(t, st, w, wn) &&
+					    (m != 1 || value_start_cp(
+					        t->c[st + wn - 1].cp[0]))) {
+						m = 1;
+						len = wn - 1;
+					}
 					if (m < 0)
 						continue;
 					if (pass == 0)
@@ -513,7 +553,7 @@ find_labels(struct st *s, int side_front, int side_back)
 					s->lab[f].found = 1;
 					s->lab[f].line = i;
 					s->lab[f].s = st;
-					s->lab[f].e = st + wn;
+					s->lab[f].e = st + len;
 					s->lab[f].mism = m;
 				}
 			}

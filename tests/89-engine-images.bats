@@ -24,6 +24,10 @@ ex = Image.Exif(); ex[0x0112] = 5
 im.transpose(Image.Transpose.TRANSPOSE).save(d + "/exif5.jpg", quality=92, exif=ex)
 for a in (90, 180, 270):
     im.rotate(a, expand=True).save(d + "/rot%d.jpg" % a, quality=92)
+# Any angle, on a grey ground.
+for a in (20, 60, 200, 300):
+    im.rotate(a, expand=True, resample=Image.Resampling.BICUBIC,
+              fillcolor=(90, 90, 90)).save(d + "/any%d.jpg" % a, quality=92)
 PY
 }
 
@@ -68,11 +72,11 @@ PY
 	[ "$(jq -r '.time_cost.preprocess > 0 and .time_cost.recognize > 0 and (.time_cost.recognize | floor) == .time_cost.recognize' <<<"$output")" = true ]
 }
 
-@test "EXIF orientation is applied and any quarter turn is read: the real back, five ways" {
+@test "EXIF orientation is applied and any turn is read: the real back, nine ways" {
 	run --separate-stderr "$FAIZ" --engine local -f ndjson "$TURNED"
 	assert_success
 	assert_equal "$(jq -r '[.issue_authority, .validity] | join(" ")' <<<"$output" | sort -u)" \
 		"瑞金市公安局 2017.07.19-2027.07.19"
-	assert_equal "$(jq -s 'length' <<<"$output")" 5
+	assert_equal "$(jq -s 'length' <<<"$output")" 9
 	assert_equal "$(jq -r '.warnings | length' <<<"$output" | sort -u)" 0
 }

@@ -1559,6 +1559,46 @@ test_ocr_line(void)
 	CHECK(ocr_utf8_put(0x10ffff, u) == 4 && ocr_utf8_put(0xd800, u) == 0);
 }
 
+/* A long label with one character lost by the recogniser: the value keeps
+ * its first character (有效期2017... is not 有效期限 + 017...). */
+static void
+test_lost_label_char(void)
+{
+	struct back_ix ix;
+	struct front_ix fx;
+	char buf[64];
+
+	memset(&C, 0, sizeof(C));
+	add(0.32f, 0.09f, 0.075f, "中华人民共和国", 0.99f);
+	add(0.28f, 0.24f, 0.12f, "居民身份证", 0.99f);
+	add(0.22f, 0.71f - UP, VAL, "签发关瑞金市公安局", 0.99f);
+	add(0.22f, 0.83f - UP, VAL, "有效期2017.07.19-2027.07.19", 0.99f);
+	CHECK(read_card(LOC_SIDE_AUTO) == 0);
+	CHECK(R.side == LOC_SIDE_BACK);
+	CHECK_STR(F(LOC_AUTHORITY), "瑞金市公安局");
+	CHECK_STR(F(LOC_VALIDITY), "2017.07.19-2027.07.19");
+	CHECK(R.nlow == 0);
+	/* The character lost in the middle of the label. */
+	back("瑞金市公安局", NULL, 1, 0, &ix);
+	add(0.22f, 0.83f - UP, VAL, "有效限2017.07.19-2027.07.19", 0.99f);
+	CHECK(read_card(LOC_SIDE_BACK) == 0);
+	CHECK_STR(F(LOC_VALIDITY), "2017.07.19-2027.07.19");
+	/* A misread (not lost) last character still counts as the label's:
+	 * 有效期眼 + the value. */
+	back("瑞金市公安局", NULL, 1, 0, &ix);
+	add(0.22f, 0.83f - UP, VAL, "有效期眼2017.07.19-2027.07.19", 0.99f);
+	CHECK(read_card(LOC_SIDE_BACK) == 0);
+	CHECK_STR(F(LOC_VALIDITY), "2017.07.19-2027.07.19");
+	/* 公民身份号 + the number: 码 lost. */
+	front(&zhang, NUMMERGED, 11, &fx);
+	CHECK((size_t)fx.number == C.n - 1); /* the last line: replaced */
+	C.n--;
+	snprintf(buf, sizeof(buf), "公民身份号%s", zhang_id);
+	add(0.07f, 0.82f - UP, NUMH, buf, 0.99f);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+}
+
 int
 main(void)
 {
@@ -1570,6 +1610,7 @@ main(void)
 	test_missing_and_noise();
 	test_fullwidth();
 	test_fuzzy_labels();
+	test_lost_label_char();
 	test_number_form();
 	test_number_check();
 	test_number_ambiguous();
