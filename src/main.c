@@ -203,6 +203,10 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 		fprintf(stderr, "%zu duplicates, ", s->duplicates);
 	if (s->abandoned > 0)
 		fprintf(stderr, "%zu abandoned in flight, ", s->abandoned);
+	/* The counts are records: say when an image gave several. */
+	if (s->multicard > 0)
+		fprintf(stderr, "%zu cards from %zu image%s of several, ",
+		    s->cards, s->multicard, s->multicard == 1 ? "" : "s");
 	/* An engine that charges nothing sends nothing: no refusals, no points. */
 	if (b->price == 0)
 		fprintf(stderr, "%zu not sent, %.1f s, %s engine (nothing sent)\n",
@@ -324,9 +328,9 @@ emit_leftovers(struct run *run, struct journal *j, const struct resume *res,
     struct batch_stats *stats)
 {
 	struct resume_entry *e, *re;
-	json_t *rec;
+	json_t *rec, *one;
 	char hex[65];
-	size_t i;
+	size_t i, k, n;
 
 	for (i = 0; i < j->prev.n && !stats->output_failed; i++) {
 		e = &j->prev.v[i];
@@ -338,10 +342,15 @@ emit_leftovers(struct run *run, struct journal *j, const struct resume *res,
 			continue;
 		if ((rec = json_deep_copy(e->rec)) == NULL)
 			break;
-		json_object_del(rec, "faiz_saving");
-		stats->recovered++;
-		if (hook_emit(run, rec) == -1)
-			stats->output_failed = 1;
+		/* A file of several cards was journaled card by card. */
+		n = json_is_array(rec) ? json_array_size(rec) : 1;
+		for (k = 0; k < n && !stats->output_failed; k++) {
+			one = json_is_array(rec) ? json_array_get(rec, k) : rec;
+			json_object_del(one, "faiz_saving");
+			stats->recovered++;
+			if (hook_emit(run, one) == -1)
+				stats->output_failed = 1;
+		}
 		json_decref(rec);
 	}
 }
@@ -568,6 +577,8 @@ run_counts(const struct batch_stats *s, int rc, struct summary_counts *c)
 	c->duplicates = s->duplicates;
 	c->not_sent = s->not_sent;
 	c->planned = s->planned;
+	c->multicard_images = s->multicard;
+	c->multicard_cards = s->cards;
 	c->refused = s->backend.refused;
 	/* Abandoned at a second signal: sent, and no answer kept. */
 	c->possibly_charged = s->abandoned + s->backend.possibly_charged;

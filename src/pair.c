@@ -146,9 +146,15 @@ sides_allow(const char *a, const char *b)
 	return !(side_is(a, "back") && side_is(b, "back"));
 }
 
+static size_t
+page_of(const size_t *page, size_t i)
+{
+	return page != NULL ? page[i] : 0;
+}
+
 int
-pair_plan(const char *const *stems, const char *const *sides, size_t n,
-    long *partner, const char **rule)
+pair_plan(const char *const *stems, const char *const *sides,
+    const size_t *page, size_t n, long *partner, const char **rule)
 {
 	struct pair_mark *mk;
 	size_t i, j, k, g, nf, nb, f = 0, b = 0, prev;
@@ -163,6 +169,8 @@ pair_plan(const char *const *stems, const char *const *sides, size_t n,
 	if ((mk = calloc(n, sizeof(*mk))) == NULL)
 		return -1;
 	for (i = 0, k = 0; i < n; i++) {
+		if (page_of(page, i) != 0)
+			continue;
 		stem_mark(stems[i], i, &mk[k]);
 		if (mk[k].family != FAM_NONE)
 			k++;
@@ -194,7 +202,7 @@ pair_plan(const char *const *stems, const char *const *sides, size_t n,
 	for (i = 0; i < n; i++) {
 		if (partner[i] != -1)
 			continue;
-		if (have_prev &&
+		if (have_prev && page_of(page, prev) == page_of(page, i) &&
 		    ((side_is(side_of(sides, prev), "front") &&
 		    side_is(side_of(sides, i), "back")) ||
 		    (side_is(side_of(sides, prev), "back") &&
@@ -299,7 +307,7 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 {
 	const json_t *t, *fc, *bv;
 	json_t *p, *checks, *warnings, *err;
-	int bad = 0, i;
+	int bad = 0, i, fk, fn, bk, bn;
 
 	if (front_score(back) > front_score(front)) {
 		t = front;
@@ -312,6 +320,11 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 	    field(front, "file"), field(back, "file")));
 	bad |= json_object_set_new(p, "pairing",
 	    rule != NULL ? json_string(rule) : json_null());
+	record_card(front, &fk, &fn);
+	record_card(back, &bk, &bn);
+	if (fn > 1 || bn > 1)
+		bad |= json_object_set_new(p, "cards", json_pack("[i, i]", fk,
+		    bk));
 	for (i = 0; pair_front_fields[i] != NULL; i++)
 		bad |= json_object_set_new(p, pair_front_fields[i],
 		    field(front, pair_front_fields[i]));
@@ -341,6 +354,7 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 	if (json_is_null(err))
 		err = copy_error(back);
 	bad |= json_object_set_new(p, "error", err);
+	bad |= json_object_set_new(p, "engine", field(front, "engine"));
 	if (bad)
 		goto fail;
 	return p;

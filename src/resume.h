@@ -21,7 +21,11 @@ struct resume_entry {
 	size_t line;            /* later lines win */
 	enum resume_class cls;
 	int used;               /* a run has taken this record */
-	json_t *rec;            /* the record as it was written */
+	/*
+	 * The record as it was written; for a file of several cards an
+	 * array of its cards' records in card order (cls the worst of them).
+	 */
+	json_t *rec;
 };
 
 struct resume {

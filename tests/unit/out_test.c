@@ -15,7 +15,7 @@
 static json_t *
 rec_front(void)
 {
-	json_t *r = record_new("a.jpg");
+	json_t *r = record_new("a.jpg", "faiz");
 
 	json_object_set_new(r, "side", json_string("front"));
 	json_object_set_new(r, "type", json_string("第二代身份证"));
@@ -41,7 +41,7 @@ rec_front(void)
 static json_t *
 rec_failed(const char *file)
 {
-	json_t *r = record_new(file);
+	json_t *r = record_new(file, "faiz");
 
 	json_object_set_new(r, "name", json_string("Li"));
 	record_set_error(r, "not_jpeg", "not a \"JPEG\", really");
@@ -227,7 +227,7 @@ test_table(void)
 
 	recs[0] = rec_front();
 	json_object_set_new(recs[0], "raw", json_string("RAWDATA"));
-	recs[1] = record_new("bb.jpg");
+	recs[1] = record_new("bb.jpg", "faiz");
 	json_object_set_new(recs[1], "name", json_string("Li"));
 	record_set_error(recs[1], "not_jpeg", "not a JPEG file");
 	s = render(FORMAT_TABLE, recs, 2, &rc);
@@ -253,7 +253,7 @@ test_table(void)
 	json_decref(recs[1]);
 
 	/* A tab and a trailing CR/LF in cells: spaces inside, nothing at the end. */
-	recs[0] = record_new("t.jpg");
+	recs[0] = record_new("t.jpg", "faiz");
 	json_object_set_new(recs[0], "name", json_string("a\tb"));
 	/* A right-to-left override and an isolate (F.14): spaces too. */
 	json_object_set_new(recs[0], "side", json_string("x\xe2\x80\xaey"
@@ -370,7 +370,7 @@ test_csv_bom(void)
 static json_t *
 rec_id(const char *id)
 {
-	json_t *r = record_new("i.jpg");
+	json_t *r = record_new("i.jpg", "faiz");
 
 	json_object_set_new(r, "id_number", json_string(id));
 	return r;
@@ -411,7 +411,7 @@ test_csv_id(void)
 	CHECK_STR(s, ID_ROW("'-44010519920822003"));
 	free(s);
 	/* Null and empty stay empty. */
-	s = csv_row(record_new("i.jpg"));
+	s = csv_row(record_new("i.jpg", "faiz"));
 	CHECK_STR(s, ID_ROW(""));
 	free(s);
 	s = csv_row(rec_id(""));
@@ -509,7 +509,7 @@ test_csv_injection(void)
 	free(s);
 
 	/* Every text column: file name, address, authority, paths, message. */
-	r = record_new("-rf.jpg");
+	r = record_new("-rf.jpg", "faiz");
 	json_object_set_new(r, "address", json_string("=HYPERLINK(\"http://x\")"));
 	json_object_set_new(r, "issue_authority", json_string("@x"));
 	json_object_set_new(json_object_get(r, "images"), "cropped",
@@ -521,7 +521,7 @@ test_csv_injection(void)
 	free(s);
 
 	/* Numbers and booleans are never marked, negative or not. */
-	r = record_new("t.jpg");
+	r = record_new("t.jpg", "faiz");
 	json_object_set_new(r, "head_covered", json_false());
 	json_object_set_new(r, "gray_image", json_true());
 	json_object_set_new(r, "time_cost",

@@ -15,7 +15,7 @@ static const char *rule[NMAX];
 static int
 plan(size_t n, const char *const *stems, const char *const *sides)
 {
-	return pair_plan(stems, sides, n, partner, rule);
+	return pair_plan(stems, sides, NULL, n, partner, rule);
 }
 
 static int
