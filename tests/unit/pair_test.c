@@ -130,7 +130,7 @@ test_consecutive(void)
 static json_t *
 rec(const char *file, const char *side)
 {
-	json_t *r = record_new(file);
+	json_t *r = record_new(file, "faiz");
 
 	if (side != NULL)
 		json_object_set_new(r, "side", json_string(side));
