@@ -633,6 +633,32 @@ from_records(const struct options *o, struct run *run, struct summary_counts *c,
 	return rc;
 }
 
+/*
+ * --dry-run reads no config file, but $FAIZ_ENGINE chooses an engine as
+ * --engine does: local is the same usage error, a word that is no
+ * engine the same as anywhere else.
+ */
+static int
+dry_run_env(const struct options *o)
+{
+	const char *v = getenv("FAIZ_ENGINE");
+	enum config_engine e;
+	struct fz_err err;
+	char why[200];
+
+	if (v == NULL || *v == '\0')
+		return EXIT_OK;
+	if (config_engine_parse(v, &e) == -1) {
+		snprintf(why, sizeof(why), "FAIZ_ENGINE: unknown engine "
+		    "'%.40s' (expected local, faiz or auto)", v);
+		return usage(why);
+	}
+	if (e == ENGINE_LOCAL && options_check_backend(o, OPTIONS_LOCAL,
+	    "local", &err) == -1)
+		return usage(err.msg);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -730,9 +756,9 @@ main(int argc, char **argv)
 	cin.opt_engine = opts.engine;
 	cin.getenv = NULL; /* getenv(3) */
 	if (opts.dry_run) {
-		if (opts.engine != NULL && strcmp(opts.engine, "local") == 0)
-			return usage("--dry-run prices calls to the faiz "
-			    "engine: the local engine costs nothing");
+		/* --engine local was refused above; $FAIZ_ENGINE the same way. */
+		if (opts.engine == NULL && (rc = dry_run_env(&opts)) != EXIT_OK)
+			return rc;
 		creds.engine = ENGINE_FAIZ;
 	}
 	crc = opts.dry_run || opts.check_id || opts.from_records ? CONFIG_OK :
