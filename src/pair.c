@@ -152,6 +152,48 @@ page_of(const size_t *page, size_t i)
 	return page != NULL ? page[i] : 0;
 }
 
+static void
+pair_two(size_t a, size_t b, long *partner, const char **rule)
+{
+	partner[a] = (long)b;
+	partner[b] = (long)a;
+	rule[a] = rule[b] = "consecutive";
+}
+
+/*
+ * The cards of each page (a file of several), in reading order: a front
+ * pairs with the card after it when that is a back (the front above its
+ * back on a photocopy, left of it on a scan of several people). Only a
+ * page of exactly two cards pairs a back followed by a front: on a page
+ * of more, a back before a front is more likely the back of a front the
+ * engine did not find, and a wrong pair would mix two people.
+ */
+static void
+pages(const char *const *sides, const size_t *page, size_t n,
+    long *partner, const char **rule)
+{
+	size_t i, p;
+
+	for (i = 0; i + 1 < n; i++) {
+		if ((p = page_of(page, i)) == 0 || page_of(page, i + 1) != p ||
+		    partner[i] != -1 || partner[i + 1] != -1)
+			continue;
+		if (side_is(side_of(sides, i), "front") &&
+		    side_is(side_of(sides, i + 1), "back"))
+			pair_two(i, i + 1, partner, rule);
+	}
+	for (i = 0; i + 1 < n; i++) {
+		if ((p = page_of(page, i)) == 0 || page_of(page, i + 1) != p ||
+		    (i > 0 && page_of(page, i - 1) == p) ||
+		    (i + 2 < n && page_of(page, i + 2) == p))
+			continue;
+		if (partner[i] == -1 && partner[i + 1] == -1 &&
+		    side_is(side_of(sides, i), "back") &&
+		    side_is(side_of(sides, i + 1), "front"))
+			pair_two(i, i + 1, partner, rule);
+	}
+}
+
 int
 pair_plan(const char *const *stems, const char *const *sides,
     const size_t *page, size_t n, long *partner, const char **rule)
@@ -196,13 +238,18 @@ pair_plan(const char *const *stems, const char *const *sides,
 	}
 	free(mk);
 
-	/* Consecutive order among the rest: a front next to a back. */
+	pages(sides, page, n, partner, rule);
+	/* Consecutive order among the other inputs: a front next to a back. */
 	have_prev = 0;
 	prev = 0;
 	for (i = 0; i < n; i++) {
+		if (page_of(page, i) != 0) {
+			have_prev = 0; /* a page's cards pair among themselves */
+			continue;
+		}
 		if (partner[i] != -1)
 			continue;
-		if (have_prev && page_of(page, prev) == page_of(page, i) &&
+		if (have_prev &&
 		    ((side_is(side_of(sides, prev), "front") &&
 		    side_is(side_of(sides, i), "back")) ||
 		    (side_is(side_of(sides, prev), "back") &&

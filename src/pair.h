@@ -33,9 +33,11 @@
  * (a photocopy page, a scan of several people's cards): page[i] is the
  * same non-zero number for the cards of one such file, in reading order,
  * and 0 for an input of one card. Such cards never pair by name (the file
- * name is the page's, not the card's) and pair consecutively only with a
- * card of their own page, so a front above its back is one person and two
- * people side by side on one scan are two.
+ * name is the page's, not the card's) and pair only within their page: a
+ * front with the card after it when that is a back (a photocopy's front
+ * above its back, each person's front left of the back on a scan of
+ * several), and a back followed by a front only on a page of those two
+ * cards alone.
  *
  * partner[i] is the index of i's partner or -1; rule[i] is "name",
  * "consecutive" or NULL (static strings). Returns 0, or -1 when out of
