@@ -748,7 +748,7 @@ earlier(struct batch *b, size_t idx, const char *sha, json_t **recp)
 		for (i = 0; i < recs_n(copy); i++)
 			adopt(b, idx, recs_get(copy, i));
 		je->used = 1;
-		b->stats->recovered++;
+		b->stats->recovered += recs_n(copy);
 		json_decref(*recp);
 		*recp = copy;
 		return 0;

@@ -46,7 +46,7 @@ struct batch_stats {
 	size_t skipped;    /* already recognised (--resume) */
 	size_t duplicates; /* the same content as an earlier input: not sent again */
 	size_t abandoned;  /* in flight at a second signal: possibly charged, no record */
-	size_t recovered;  /* taken from a killed run's journal */
+	size_t recovered;  /* records taken from a killed run's journal */
 	size_t planned;    /* --dry-run: images that would be sent */
 	int output_failed; /* writing a record failed (closed pipe, full disk) */
 	double elapsed;

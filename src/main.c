@@ -842,7 +842,7 @@ main(int argc, char **argv)
 		if (journal.prev.n > 0 && !opts.quiet)
 			msgf("%s: %zu records of an earlier run that did not "
 			    "finish; they are taken, not paid again",
-			    journal.path, journal.prev.n);
+			    journal.path, resume_records(&journal.prev));
 	}
 
 	/* Open the output. */

@@ -300,6 +300,17 @@ resume_has(const struct resume *r, const char *sha256_hex)
 	return e != NULL && e->cls == RESUME_DONE;
 }
 
+size_t
+resume_records(const struct resume *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += json_is_array(r->v[i].rec) ? json_array_size(r->v[i].rec) :
+		    1;
+	return n;
+}
+
 void
 resume_free(struct resume *r)
 {

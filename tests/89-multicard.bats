@@ -161,6 +161,26 @@ record_cards() {
 	assert_equal "$(wc -l <rec.ndjson)" 3
 }
 
+@test "a killed run's journal: a page with every card journaled is taken, one with a card missing is recognised again" {
+	"$FAIZ" --engine local -f ndjson -q "$PC" "$MULTI" >all.ndjson
+	n="$(truth "$MULTI" '.cards | length')"
+	# What a run killed during the second image's cards had journaled; the
+	# first page's front is marked to tell a taken record from a new one.
+	{
+		jq -c --arg f "$PC" 'select(.file == $f) | if .card.index == 1 then .name = "JOURNALED" else . end' all.ndjson
+		jq -c --arg f "$MULTI" 'select(.file == $f and .card.index == 1) | .name = "JOURNALED"' all.ndjson
+	} >.out.ndjson.faiz-journal
+	chmod 600 .out.ndjson.faiz-journal
+	faiz --engine local -o out.ndjson "$PC" "$MULTI"
+	assert_success
+	[[ "$stderr" == *"2 of the records were taken from the journal"* ]]
+	assert_equal "$(wc -l <out.ndjson)" $((2 + n))
+	assert_equal "$(jq -r '.name // "-"' out.ndjson | grep -c JOURNALED)" 1
+	assert_equal "$(sed -n 1p out.ndjson | jq -r .name)" JOURNALED
+	assert_equal "$(jq -r --arg f "$MULTI" 'select(.file == $f) | .card.index' out.ndjson | paste -sd' ')" "$(seq 1 "$n" | paste -sd' ')"
+	[ ! -e .out.ndjson.faiz-journal ]
+}
+
 @test "--summary counts images in total and records in the outcomes, with the cards from images of several" {
 	faiz --engine local -f ndjson --summary sum.json "$PC" "$PAIRS"
 	assert_success
