@@ -97,6 +97,25 @@ stopped(const struct batch *b, const char **why)
 
 /* --- records and their order ------------------------------------------- */
 
+/*
+ * What an input ends with, called "recs" below: its record, or for a file
+ * that held several cards (the local engine) an array of one record per
+ * card in reading order. Everything per input (its slot in the window,
+ * its skip, its duplicates) stays one; everything per record (counts,
+ * output, saved images, the journal) goes card by card.
+ */
+static size_t
+recs_n(const json_t *recs)
+{
+	return json_is_array(recs) ? json_array_size(recs) : 1;
+}
+
+static json_t *
+recs_get(const json_t *recs, size_t i)
+{
+	return json_is_array(recs) ? json_array_get(recs, i) : (json_t *)recs;
+}
+
 static const char *
 error_code_of(const json_t *rec)
 {
@@ -105,7 +124,7 @@ error_code_of(const json_t *rec)
 }
 
 static void
-tally(struct batch *b, const json_t *rec)
+tally_one(struct batch *b, const json_t *rec)
 {
 	const char *code = error_code_of(rec);
 
@@ -123,12 +142,29 @@ tally(struct batch *b, const json_t *rec)
 		b->stats->failed++;
 }
 
+/* Each record counts once; an image of several cards is counted apart too. */
 static void
-emit_now(struct batch *b, json_t *rec)
+tally(struct batch *b, const json_t *recs)
 {
+	size_t i, n = recs_n(recs);
+
+	for (i = 0; i < n; i++)
+		tally_one(b, recs_get(recs, i));
+	if (n > 1) {
+		b->stats->multicard++;
+		b->stats->cards += n;
+	}
+}
+
+static void
+emit_now(struct batch *b, json_t *recs)
+{
+	size_t i, n = recs_n(recs);
+
 	b->stats->done++;
-	if (!b->stats->output_failed &&
-	    b->hooks->emit(b->hooks->ctx, rec) == -1) {
+	for (i = 0; i < n && !b->stats->output_failed; i++) {
+		if (b->hooks->emit(b->hooks->ctx, recs_get(recs, i)) != -1)
+			continue;
 		b->stats->output_failed = 1;
 		/* Records that cannot be written must not cost more: start
 		 * nothing new (| head -1, a full disk). main has said why, or
@@ -136,7 +172,17 @@ emit_now(struct batch *b, json_t *rec)
 		b->rc->ops->stop(b->rc->be, RECOG_STOP_OUTPUT,
 		    "the records cannot be written");
 	}
-	json_decref(rec);
+	json_decref(recs);
+}
+
+/* The saved-image stem of a record of input idx (malloc'd), or NULL. */
+static char *
+card_stem(const struct batch *b, size_t idx, const json_t *rec)
+{
+	int k, n;
+
+	record_card(rec, &k, &n);
+	return stems_card(b->stems[idx], k, n);
 }
 
 /* Hand over every record whose turn has come. */
@@ -172,22 +218,31 @@ place(struct batch *b, size_t idx, json_t *rec)
 	flush_ring(b);
 }
 
-/* A record is complete: count it, and print it now or when its turn comes. */
+/* An input's records are complete: count them, and print them now or when their turn comes. */
 static void
-complete(struct batch *b, size_t idx, json_t *rec)
+complete(struct batch *b, size_t idx, json_t *recs)
 {
-	const char *code = error_code_of(rec);
-	const char *msg;
+	const json_t *rec;
+	const char *code, *msg;
+	size_t i, n = recs_n(recs);
 
-	tally(b, rec);
-	/* A duplicate's failure was told for its first already. */
-	if (code != NULL && strcmp(code, "not_sent") != 0 &&
-	    json_object_get(rec, "duplicate_of") == NULL) {
+	tally(b, recs);
+	for (i = 0; i < n; i++) {
+		rec = recs_get(recs, i);
+		code = error_code_of(rec);
+		/* A duplicate's failure was told for its first already. */
+		if (code == NULL || strcmp(code, "not_sent") == 0 ||
+		    json_object_get(rec, "duplicate_of") != NULL)
+			continue;
 		msg = json_string_value(json_object_get(json_object_get(rec,
 		    "error"), "message"));
-		say(b, "%s: %s", b->in->v[idx].path, msg ? msg : code);
+		if (n > 1)
+			say(b, "%s: card %zu of %zu: %s", b->in->v[idx].path,
+			    i + 1, n, msg ? msg : code);
+		else
+			say(b, "%s: %s", b->in->v[idx].path, msg ? msg : code);
 	}
-	place(b, idx, rec);
+	place(b, idx, recs);
 }
 
 /* An input that ends without a record and is not a skip: count it done. */
@@ -226,12 +281,10 @@ first_entry(const struct batch *b, size_t idx, const json_t *rec)
 	return e >= 0 && b->dups.v[e].first == idx ? e : -1;
 }
 
-/*
- * --save-images: a duplicate gets copies of the images saved for its
- * first, under its own stem, as if they had come back for it.
- */
+/* A duplicate's copies of the images saved under stem from, saved under stem to. */
 static void
-dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
+dup_save_card(struct batch *b, size_t idx, const char *from, const char *to,
+    json_t *rec)
 {
 	static const char *const kinds[RECOG_NIMAGES] = { "cropped",
 		"portrait", "id_number" };
@@ -250,7 +303,7 @@ dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
 	json_object_clear(images);
 	if (saved == 0)
 		return;
-	if (dedup_read_saved(b->dirfd, b->stems[first], saved, data, len,
+	if (dedup_read_saved(b->dirfd, from, saved, data, len,
 	    &e) == -1) {
 		record_set_error(rec, "save_failed", "%s/%s", b->conf->save_dir,
 		    e.msg);
@@ -262,7 +315,7 @@ dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
 		imgs[i].data = data[i];
 		imgs[i].len = len[i];
 	}
-	rc = save_images(b->dirfd, b->conf->save_dir, b->stems[idx], imgs,
+	rc = save_images(b->dirfd, b->conf->save_dir, to, imgs,
 	    saved, b->conf->force, images, &e);
 	for (i = 0; i < RECOG_NIMAGES; i++)
 		free(data[i]);
@@ -275,11 +328,32 @@ dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
 	b->dup_failed++;
 }
 
+/*
+ * --save-images: a duplicate gets copies of the images saved for its
+ * first, under its own stem, as if they had come back for it; rec is one
+ * of its records, whose card names the stems of both.
+ */
+static void
+dup_save(struct batch *b, size_t idx, size_t first, json_t *rec)
+{
+	char *from = card_stem(b, first, rec), *to = card_stem(b, idx, rec);
+
+	if (from == NULL || to == NULL) {
+		record_set_error(rec, "save_failed", "out of memory");
+		b->dup_failed++;
+	} else {
+		dup_save_card(b, idx, from, to, rec);
+	}
+	free(from);
+	free(to);
+}
+
 /* A later input with the same content as entry e: its record now. */
 static void
 dup_complete(struct batch *b, size_t idx, json_t *own, size_t e)
 {
 	json_t *rec;
+	size_t i;
 
 	rec = dedup_record(&b->dups.v[e], record_str(own, "file"));
 	if (rec == NULL) {
@@ -288,8 +362,9 @@ dup_complete(struct batch *b, size_t idx, json_t *own, size_t e)
 		return;
 	}
 	json_decref(own);
-	if (b->stems != NULL && error_code_of(rec) == NULL)
-		dup_save(b, idx, b->dups.v[e].first, rec);
+	for (i = 0; i < recs_n(rec); i++)
+		if (b->stems != NULL && error_code_of(recs_get(rec, i)) == NULL)
+			dup_save(b, idx, b->dups.v[e].first, recs_get(rec, i));
 	complete(b, idx, rec);
 }
 
@@ -356,10 +431,11 @@ static void
 dup_remember(struct batch *b, size_t e, const json_t *rec)
 {
 	json_t *copy = json_deep_copy(rec);
+	size_t i;
 
 	/* The raw answer can be large, and is the first upload's alone. */
-	if (copy != NULL)
-		json_object_del(copy, "raw");
+	for (i = 0; copy != NULL && i < recs_n(copy); i++)
+		json_object_del(recs_get(copy, i), "raw");
 	b->dups.v[e].rec = copy;
 	if (copy == NULL)
 		b->dups.v[e].aborted = 1;
@@ -428,11 +504,11 @@ save_failed(json_t *rec, int rc, const struct fz_err *e)
  * save_done then moves into place, or NULL.
  */
 static struct save_staged *
-save_start(struct batch *b, struct held *h, const struct recog_result *r,
-    json_t *tmps)
+save_start(struct batch *b, const char *stem, json_t *rec,
+    const struct recog_result *r, json_t *tmps)
 {
 	struct save_bytes imgs[RECOG_NIMAGES];
-	json_t *images = json_object_get(h->rec, "images");
+	json_t *images = json_object_get(rec, "images");
 	struct save_staged *st;
 	struct fz_err e;
 	size_t i;
@@ -442,22 +518,22 @@ save_start(struct batch *b, struct held *h, const struct recog_result *r,
 		imgs[i].data = r->images[i].data;
 		imgs[i].len = r->images[i].len;
 	}
-	rc = save_stage(b->dirfd, b->conf->save_dir, b->stems[h->id], imgs,
+	rc = save_stage(b->dirfd, b->conf->save_dir, stem, imgs,
 	    b->conf->images, b->conf->force, images, tmps, &st, &e);
 	if (rc == SAVE_OK)
 		return st;
-	save_failed(h->rec, rc, &e);
+	save_failed(rec, rc, &e);
 	return NULL;
 }
 
 static void
-save_done(struct held *h, struct save_staged *st)
+save_done(json_t *rec, struct save_staged *st)
 {
 	struct fz_err e;
 	int rc;
 
 	if (st != NULL && (rc = save_finish(st, &e)) != SAVE_OK)
-		save_failed(h->rec, rc, &e);
+		save_failed(rec, rc, &e);
 }
 
 /*
@@ -486,13 +562,74 @@ journal_record(struct batch *b, json_t *rec, json_t *tmps)
 	}
 }
 
-/* A result came back: its record is complete (or, aborted, dropped). */
+/*
+ * One card's record filled from its result, its images saved under stem
+ * (when saving: a NULL stem is out of memory), and journaled.
+ */
+static void
+fill_card(struct batch *b, const char *stem, json_t *rec,
+    const struct recog_result *r)
+{
+	struct save_staged *st = NULL;
+	json_t *tmps = NULL;
+
+	if (record_fill(rec, r) == -1) {
+		record_set_error(rec, "unreadable", "out of memory");
+		return;
+	}
+	if (r->code[0] == '\0' && b->stems != NULL && stem == NULL)
+		record_set_error(rec, "save_failed", "out of memory");
+	else if (r->code[0] == '\0' && b->stems != NULL &&
+	    (tmps = json_object()) != NULL)
+		st = save_start(b, stem, rec, r, tmps);
+	journal_record(b, rec, tmps);
+	save_done(rec, st);
+	json_decref(tmps);
+}
+
+/*
+ * The records of h's result: its own record filled, or for a file of
+ * several cards (chained through next_card) an array of copies of it
+ * (file, sha256, engine), one per card in reading order, each with its
+ * card, its images under its card's stem (stems_card) and its journal
+ * line. NULL when out of memory.
+ */
+static json_t *
+fill_result(struct batch *b, struct held *h, const struct recog_result *r)
+{
+	const struct recog_result *c;
+	json_t *all, *rec;
+	char *stem;
+
+	if (r->next_card == NULL) {
+		fill_card(b, b->stems != NULL ? b->stems[h->id] : NULL, h->rec,
+		    r);
+		rec = h->rec;
+		h->rec = NULL;
+		return rec;
+	}
+	if ((all = json_array()) == NULL)
+		return NULL;
+	for (c = r; c != NULL; c = c->next_card) {
+		if ((rec = json_deep_copy(h->rec)) == NULL ||
+		    json_array_append_new(all, rec) == -1) {
+			json_decref(all);
+			return NULL;
+		}
+		stem = b->stems != NULL ? stems_card(b->stems[h->id], c->card,
+		    c->ncards) : NULL;
+		fill_card(b, stem, rec, c);
+		free(stem);
+	}
+	return all;
+}
+
+/* A result came back: its records are complete (or, aborted, dropped). */
 static void
 finish(struct batch *b, struct recog_result *r)
 {
 	struct held *h = held_find(b, r->id);
-	struct save_staged *st = NULL;
-	json_t *rec, *tmps = NULL;
+	json_t *rec;
 	size_t id = r->id;
 	long e;
 
@@ -521,18 +658,11 @@ finish(struct batch *b, struct recog_result *r)
 		}
 		return;
 	}
-	if (record_fill(h->rec, r) == -1) {
-		record_set_error(h->rec, "unreadable", "out of memory");
-	} else {
-		if (r->code[0] == '\0' && b->stems != NULL &&
-		    (tmps = json_object()) != NULL)
-			st = save_start(b, h, r, tmps);
-		journal_record(b, h->rec, tmps);
-		save_done(h, st);
+	if ((rec = fill_result(b, h, r)) == NULL) {
+		rec = h->rec;
+		h->rec = NULL;
+		record_set_error(rec, "unreadable", "out of memory");
 	}
-	json_decref(tmps);
-	rec = h->rec;
-	h->rec = NULL;
 	held_release(h);
 	recog_result_free(r);
 	if (e >= 0)
@@ -554,15 +684,37 @@ collect(struct batch *b)
 
 /* --- taking inputs ------------------------------------------------------- */
 
-/* A copy of an earlier record, under this input's file name. */
+/* A copy of an earlier input's records, under this input's file name. */
 static json_t *
 copy_for(const json_t *old, const json_t *rec)
 {
 	json_t *c = json_deep_copy(old);
+	size_t i;
 
-	if (c != NULL)
-		json_object_set(c, "file", json_object_get(rec, "file"));
+	for (i = 0; c != NULL && i < recs_n(c); i++)
+		json_object_set(recs_get(c, i), "file", json_object_get(rec,
+		    "file"));
 	return c;
+}
+
+/* A killed run's journaled images of one record given their names. */
+static void
+adopt(struct batch *b, size_t idx, json_t *rec)
+{
+	struct fz_err err;
+	char *stem;
+	int rc;
+
+	if (b->stems != NULL) {
+		if ((stem = card_stem(b, idx, rec)) == NULL)
+			record_set_error(rec, "save_failed", "out of memory");
+		else if ((rc = save_adopt(b->dirfd, b->conf->save_dir, stem,
+		    json_object_get(rec, "faiz_saving"), b->conf->force,
+		    &err)) != SAVE_OK)
+			save_failed(rec, rc, &err);
+		free(stem);
+	}
+	json_object_del(rec, "faiz_saving");
 }
 
 /*
@@ -576,9 +728,9 @@ earlier(struct batch *b, size_t idx, const char *sha, json_t **recp)
 {
 	const struct batch_conf *c = b->conf;
 	struct resume_entry *je, *re;
-	struct fz_err err;
 	json_t *copy;
-	int rc, kept;
+	size_t i;
+	int kept;
 
 	je = resume_find(c->recovered, sha);
 	re = resume_find(c->resume, sha);
@@ -593,13 +745,10 @@ earlier(struct batch *b, size_t idx, const char *sha, json_t **recp)
 	if (je != NULL && je->cls != RESUME_RESEND) {
 		if ((copy = copy_for(je->rec, *recp)) == NULL)
 			return 2;
-		if (b->stems != NULL && (rc = save_adopt(b->dirfd,
-		    c->save_dir, b->stems[idx], json_object_get(copy,
-		    "faiz_saving"), c->force, &err)) != SAVE_OK)
-			save_failed(copy, rc, &err);
-		json_object_del(copy, "faiz_saving");
+		for (i = 0; i < recs_n(copy); i++)
+			adopt(b, idx, recs_get(copy, i));
 		je->used = 1;
-		b->stats->recovered++;
+		b->stats->recovered += recs_n(copy);
 		json_decref(*recp);
 		*recp = copy;
 		return 0;
@@ -684,7 +833,7 @@ take(struct batch *b)
 	int rc;
 
 	name = fz_utf8_clean(b->in->v[idx].path);
-	rec = name ? record_new(name) : NULL;
+	rec = name ? record_new(name, b->rc->ops->name) : NULL;
 	free(name);
 	if (rec == NULL) {
 		/* Out of memory: stop, finish what is under way. */

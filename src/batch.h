@@ -30,16 +30,23 @@ struct batch_conf {
 	volatile sig_atomic_t *aborting;
 };
 
+/*
+ * total and done count inputs; the outcomes count records, and an image
+ * in which the local engine found several cards gives one record per card
+ * (multicard such images, holding cards cards in all).
+ */
 struct batch_stats {
 	size_t total;
-	size_t done;       /* records out (and skipped) so far */
+	size_t done;       /* inputs with their records out (or skipped) so far */
+	size_t multicard;  /* images that held several cards */
+	size_t cards;      /* the cards in them, one record each */
 	size_t recognised;
 	size_t failed;
 	size_t not_sent;
 	size_t skipped;    /* already recognised (--resume) */
 	size_t duplicates; /* the same content as an earlier input: not sent again */
 	size_t abandoned;  /* in flight at a second signal: possibly charged, no record */
-	size_t recovered;  /* taken from a killed run's journal */
+	size_t recovered;  /* records taken from a killed run's journal */
 	size_t planned;    /* --dry-run: images that would be sent */
 	int output_failed; /* writing a record failed (closed pipe, full disk) */
 	double elapsed;

@@ -92,14 +92,15 @@ dedup_add(struct dedup *d, const char *sha256, size_t first)
 	return (long)d->n++;
 }
 
-json_t *
-dedup_record(const struct dedup_entry *e, const char *file)
+/* One record of the first, copied for file, naming the first's file. */
+static json_t *
+copy_one(const json_t *first, const char *file)
 {
 	json_t *rec, *of;
 
-	if (e->rec == NULL || (rec = json_deep_copy(e->rec)) == NULL)
+	if ((rec = json_deep_copy(first)) == NULL)
 		return NULL;
-	of = json_object_get(e->rec, "file");
+	of = json_object_get(first, "file");
 	json_object_del(rec, "raw");
 	if (json_object_set_new(rec, "file", json_string(file)) == -1 ||
 	    json_object_set(rec, "duplicate_of", of ? of : json_null()) == -1) {
@@ -107,6 +108,28 @@ dedup_record(const struct dedup_entry *e, const char *file)
 		return NULL;
 	}
 	return rec;
+}
+
+json_t *
+dedup_record(const struct dedup_entry *e, const char *file)
+{
+	json_t *all;
+	size_t i;
+
+	if (e->rec == NULL)
+		return NULL;
+	if (!json_is_array(e->rec))
+		return copy_one(e->rec, file);
+	/* A file of several cards: a copy of each card's record. */
+	if ((all = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < json_array_size(e->rec); i++)
+		if (json_array_append_new(all, copy_one(json_array_get(e->rec,
+		    i), file)) == -1) {
+			json_decref(all);
+			return NULL;
+		}
+	return all;
 }
 
 /* All of a regular file, bounded. 0, or -1 with errno. */

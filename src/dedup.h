@@ -16,7 +16,8 @@
 struct dedup_entry {
 	char sha256[65];
 	size_t first;      /* the run loop's index of the input that was sent */
-	json_t *rec;       /* its completed record, or NULL while under way */
+	json_t *rec;       /* its completed record (an array of them for a
+	                      file of several cards), or NULL while under way */
 	int aborted;       /* it ended without a record (a second signal) */
 };
 
@@ -35,6 +36,7 @@ long dedup_add(struct dedup *d, const char *sha256, size_t first);
  * The record for a later input with the same content as entry e: a copy
  * of the first's record under file, with "duplicate_of" naming the first's
  * file. "raw" is left out: it is the service's answer to the other upload.
+ * For a first of several cards, an array of such copies, one per card.
  * NULL when out of memory.
  */
 json_t *dedup_record(const struct dedup_entry *e, const char *file);

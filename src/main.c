@@ -203,6 +203,10 @@ summary(const struct batch_stats *s, int dry_run, const char *engine)
 		fprintf(stderr, "%zu duplicates, ", s->duplicates);
 	if (s->abandoned > 0)
 		fprintf(stderr, "%zu abandoned in flight, ", s->abandoned);
+	/* The counts are records: say when an image gave several. */
+	if (s->multicard > 0)
+		fprintf(stderr, "%zu cards from %zu image%s of several, ",
+		    s->cards, s->multicard, s->multicard == 1 ? "" : "s");
 	/* An engine that charges nothing sends nothing: no refusals, no points. */
 	if (b->price == 0)
 		fprintf(stderr, "%zu not sent, %.1f s, %s engine (nothing sent)\n",
@@ -324,9 +328,9 @@ emit_leftovers(struct run *run, struct journal *j, const struct resume *res,
     struct batch_stats *stats)
 {
 	struct resume_entry *e, *re;
-	json_t *rec;
+	json_t *rec, *one;
 	char hex[65];
-	size_t i;
+	size_t i, k, n;
 
 	for (i = 0; i < j->prev.n && !stats->output_failed; i++) {
 		e = &j->prev.v[i];
@@ -338,10 +342,15 @@ emit_leftovers(struct run *run, struct journal *j, const struct resume *res,
 			continue;
 		if ((rec = json_deep_copy(e->rec)) == NULL)
 			break;
-		json_object_del(rec, "faiz_saving");
-		stats->recovered++;
-		if (hook_emit(run, rec) == -1)
-			stats->output_failed = 1;
+		/* A file of several cards was journaled card by card. */
+		n = json_is_array(rec) ? json_array_size(rec) : 1;
+		for (k = 0; k < n && !stats->output_failed; k++) {
+			one = json_is_array(rec) ? json_array_get(rec, k) : rec;
+			json_object_del(one, "faiz_saving");
+			stats->recovered++;
+			if (hook_emit(run, one) == -1)
+				stats->output_failed = 1;
+		}
 		json_decref(rec);
 	}
 }
@@ -568,6 +577,8 @@ run_counts(const struct batch_stats *s, int rc, struct summary_counts *c)
 	c->duplicates = s->duplicates;
 	c->not_sent = s->not_sent;
 	c->planned = s->planned;
+	c->multicard_images = s->multicard;
+	c->multicard_cards = s->cards;
 	c->refused = s->backend.refused;
 	/* Abandoned at a second signal: sent, and no answer kept. */
 	c->possibly_charged = s->abandoned + s->backend.possibly_charged;
@@ -620,6 +631,32 @@ from_records(const struct options *o, struct run *run, struct summary_counts *c,
 	c->not_sent = st.not_sent;
 	c->elapsed = fz_now_mono() - t0;
 	return rc;
+}
+
+/*
+ * --dry-run reads no config file, but $FAIZ_ENGINE chooses an engine as
+ * --engine does: local is the same usage error, a word that is no
+ * engine the same as anywhere else.
+ */
+static int
+dry_run_env(const struct options *o)
+{
+	const char *v = getenv("FAIZ_ENGINE");
+	enum config_engine e;
+	struct fz_err err;
+	char why[200];
+
+	if (v == NULL || *v == '\0')
+		return EXIT_OK;
+	if (config_engine_parse(v, &e) == -1) {
+		snprintf(why, sizeof(why), "FAIZ_ENGINE: unknown engine "
+		    "'%.40s' (expected local, faiz or auto)", v);
+		return usage(why);
+	}
+	if (e == ENGINE_LOCAL && options_check_backend(o, OPTIONS_LOCAL,
+	    "local", &err) == -1)
+		return usage(err.msg);
+	return EXIT_OK;
 }
 
 int
@@ -719,9 +756,9 @@ main(int argc, char **argv)
 	cin.opt_engine = opts.engine;
 	cin.getenv = NULL; /* getenv(3) */
 	if (opts.dry_run) {
-		if (opts.engine != NULL && strcmp(opts.engine, "local") == 0)
-			return usage("--dry-run prices calls to the faiz "
-			    "engine: the local engine costs nothing");
+		/* --engine local was refused above; $FAIZ_ENGINE the same way. */
+		if (opts.engine == NULL && (rc = dry_run_env(&opts)) != EXIT_OK)
+			return rc;
 		creds.engine = ENGINE_FAIZ;
 	}
 	crc = opts.dry_run || opts.check_id || opts.from_records ? CONFIG_OK :
@@ -805,7 +842,7 @@ main(int argc, char **argv)
 		if (journal.prev.n > 0 && !opts.quiet)
 			msgf("%s: %zu records of an earlier run that did not "
 			    "finish; they are taken, not paid again",
-			    journal.path, journal.prev.n);
+			    journal.path, resume_records(&journal.prev));
 	}
 
 	/* Open the output. */

@@ -603,10 +603,11 @@ options_parse(struct options *o, int argc, char **argv, struct fz_err *err)
 	o->ninputs = (size_t)(argc - optind);
 
 	/* -o - is standard output; otherwise -o's extension names the format
-	 * when -f does not, and a disagreement is only a warning (main). */
+	 * of records when -f does not, and a disagreement is only a warning
+	 * (main). --text-lines has one format, whatever the name says. */
 	if (o->output != NULL && strcmp(o->output, "-") == 0) {
 		o->output = NULL;
-	} else if (o->output != NULL) {
+	} else if (o->output != NULL && !o->text_lines) {
 		const char *ext = NULL;
 		enum out_format f = format_of_name(o->output, &ext);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Exactly the columns of the spec, in order; "raw" is never a column. Shared with xlsx. */
+/* The columns of the spec, in order, then the engine and the card; "raw" is never a column. Shared with xlsx. */
 const struct out_col out_cols[] = {
 	{ "file", "file", NULL, NULL },
 	{ "side", "side", NULL, NULL },
@@ -38,6 +38,10 @@ const struct out_col out_cols[] = {
 	{ "warnings", NULL, NULL, record_warnings_text },
 	{ "error_code", "error", "code", NULL },
 	{ "error_message", "error", "message", NULL },
+	/* Added after the service's columns, so theirs keep their places. */
+	{ "engine", "engine", NULL, NULL },
+	{ "card_index", "card", "index", NULL },
+	{ "card_count", "card", "count", NULL },
 };
 
 const size_t out_ncols = sizeof(out_cols) / sizeof(out_cols[0]);

@@ -215,7 +215,13 @@ out_table_cell(const struct out_table_layout *lay, size_t i,
 	const json_t *v = json_object_get(rec, lay->key[i]);
 	char buf[64];
 	const char *s;
+	int k, n;
 
+	/* A card of a file of several: which one, at the end that stays. */
+	record_card(rec, &k, &n);
+	if (lay == &out_table_images && n > 1 && json_is_string(v) &&
+	    strcmp(lay->key[i], "file") == 0)
+		return fz_printf("%s [card %d/%d]", json_string_value(v), k, n);
 	if (lay == &out_table_ids && strcmp(lay->key[i], "region") == 0)
 		return out_table_region(rec);
 	if (lay == &out_table_ids && json_is_boolean(v))

@@ -146,9 +146,57 @@ sides_allow(const char *a, const char *b)
 	return !(side_is(a, "back") && side_is(b, "back"));
 }
 
-int
-pair_plan(const char *const *stems, const char *const *sides, size_t n,
+static size_t
+page_of(const size_t *page, size_t i)
+{
+	return page != NULL ? page[i] : 0;
+}
+
+static void
+pair_two(size_t a, size_t b, long *partner, const char **rule)
+{
+	partner[a] = (long)b;
+	partner[b] = (long)a;
+	rule[a] = rule[b] = "consecutive";
+}
+
+/*
+ * The cards of each page (a file of several), in reading order: a front
+ * pairs with the card after it when that is a back (the front above its
+ * back on a photocopy, left of it on a scan of several people). Only a
+ * page of exactly two cards pairs a back followed by a front: on a page
+ * of more, a back before a front is more likely the back of a front the
+ * engine did not find, and a wrong pair would mix two people.
+ */
+static void
+pages(const char *const *sides, const size_t *page, size_t n,
     long *partner, const char **rule)
+{
+	size_t i, p;
+
+	for (i = 0; i + 1 < n; i++) {
+		if ((p = page_of(page, i)) == 0 || page_of(page, i + 1) != p ||
+		    partner[i] != -1 || partner[i + 1] != -1)
+			continue;
+		if (side_is(side_of(sides, i), "front") &&
+		    side_is(side_of(sides, i + 1), "back"))
+			pair_two(i, i + 1, partner, rule);
+	}
+	for (i = 0; i + 1 < n; i++) {
+		if ((p = page_of(page, i)) == 0 || page_of(page, i + 1) != p ||
+		    (i > 0 && page_of(page, i - 1) == p) ||
+		    (i + 2 < n && page_of(page, i + 2) == p))
+			continue;
+		if (partner[i] == -1 && partner[i + 1] == -1 &&
+		    side_is(side_of(sides, i), "back") &&
+		    side_is(side_of(sides, i + 1), "front"))
+			pair_two(i, i + 1, partner, rule);
+	}
+}
+
+int
+pair_plan(const char *const *stems, const char *const *sides,
+    const size_t *page, size_t n, long *partner, const char **rule)
 {
 	struct pair_mark *mk;
 	size_t i, j, k, g, nf, nb, f = 0, b = 0, prev;
@@ -163,6 +211,8 @@ pair_plan(const char *const *stems, const char *const *sides, size_t n,
 	if ((mk = calloc(n, sizeof(*mk))) == NULL)
 		return -1;
 	for (i = 0, k = 0; i < n; i++) {
+		if (page_of(page, i) != 0)
+			continue;
 		stem_mark(stems[i], i, &mk[k]);
 		if (mk[k].family != FAM_NONE)
 			k++;
@@ -188,10 +238,15 @@ pair_plan(const char *const *stems, const char *const *sides, size_t n,
 	}
 	free(mk);
 
-	/* Consecutive order among the rest: a front next to a back. */
+	pages(sides, page, n, partner, rule);
+	/* Consecutive order among the other inputs: a front next to a back. */
 	have_prev = 0;
 	prev = 0;
 	for (i = 0; i < n; i++) {
+		if (page_of(page, i) != 0) {
+			have_prev = 0; /* a page's cards pair among themselves */
+			continue;
+		}
 		if (partner[i] != -1)
 			continue;
 		if (have_prev &&
@@ -299,7 +354,7 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 {
 	const json_t *t, *fc, *bv;
 	json_t *p, *checks, *warnings, *err;
-	int bad = 0, i;
+	int bad = 0, i, fk, fn, bk, bn;
 
 	if (front_score(back) > front_score(front)) {
 		t = front;
@@ -312,6 +367,11 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 	    field(front, "file"), field(back, "file")));
 	bad |= json_object_set_new(p, "pairing",
 	    rule != NULL ? json_string(rule) : json_null());
+	record_card(front, &fk, &fn);
+	record_card(back, &bk, &bn);
+	if (fn > 1 || bn > 1)
+		bad |= json_object_set_new(p, "cards", json_pack("[i, i]", fk,
+		    bk));
 	for (i = 0; pair_front_fields[i] != NULL; i++)
 		bad |= json_object_set_new(p, pair_front_fields[i],
 		    field(front, pair_front_fields[i]));
@@ -341,6 +401,7 @@ pair_person(const json_t *front, const json_t *back, const char *rule)
 	if (json_is_null(err))
 		err = copy_error(back);
 	bad |= json_object_set_new(p, "error", err);
+	bad |= json_object_set_new(p, "engine", field(front, "engine"));
 	if (bad)
 		goto fail;
 	return p;

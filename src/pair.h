@@ -29,12 +29,22 @@
  * when one is a front and the other a back; otherwise it stays unpaired and
  * the next one is tried with the one after it.
  *
+ * page (may be NULL) groups the cards found in one file of several cards
+ * (a photocopy page, a scan of several people's cards): page[i] is the
+ * same non-zero number for the cards of one such file, in reading order,
+ * and 0 for an input of one card. Such cards never pair by name (the file
+ * name is the page's, not the card's) and pair only within their page: a
+ * front with the card after it when that is a back (a photocopy's front
+ * above its back, each person's front left of the back on a scan of
+ * several), and a back followed by a front only on a page of those two
+ * cards alone.
+ *
  * partner[i] is the index of i's partner or -1; rule[i] is "name",
  * "consecutive" or NULL (static strings). Returns 0, or -1 when out of
  * memory.
  */
-int pair_plan(const char *const *stems, const char *const *sides, size_t n,
-    long *partner, const char **rule);
+int pair_plan(const char *const *stems, const char *const *sides,
+    const size_t *page, size_t n, long *partner, const char **rule);
 
 /*
  * The person record of a pair: {"files": [front file, back file],
@@ -42,7 +52,9 @@ int pair_plan(const char *const *stems, const char *const *sides, size_t n,
  * "id_number" (the front's), "issue_authority", "validity" (the back's),
  * "checks": the front's checks with the back's checks.validity, "warnings":
  * both records' warnings (front first), each with a "file" key added,
- * "error": null or the first error (front first), also with "file"}. The
+ * "error": null or the first error (front first), also with "file",
+ * "engine": the front's}; "cards": [front's card, back's card] after
+ * "pairing" when either came from a file of several cards. The
  * two may come in either order: the one recognised as the back (or, when
  * neither side is known, whose name carries the back marker) is taken as
  * the back. The records are not changed. Call checks_pair() on the result

@@ -83,19 +83,39 @@ present_id(struct present *p, const char *number, struct fz_err *err)
 	return rc;
 }
 
-/* "front.jpg + back.jpg", so the table and CSV have a file cell for a person. */
+/*
+ * "front.jpg + back.jpg", so the table and CSV have a file cell for a
+ * person; "page.jpg cards 1 + 2" for the two sides on one page.
+ */
 static void
 person_file(json_t *person)
 {
 	json_t *files = json_object_get(person, "files");
+	json_t *cards = json_object_get(person, "cards");
 	const char *a = json_string_value(json_array_get(files, 0));
 	const char *b = json_string_value(json_array_get(files, 1));
 	char *s;
 
-	if (a != NULL && b != NULL && (s = fz_printf("%s + %s", a, b)) != NULL) {
+	if (a != NULL && b != NULL && cards != NULL && strcmp(a, b) == 0)
+		s = fz_printf("%s cards %lld + %lld", a,
+		    (long long)json_integer_value(json_array_get(cards, 0)),
+		    (long long)json_integer_value(json_array_get(cards, 1)));
+	else if (a != NULL && b != NULL)
+		s = fz_printf("%s + %s", a, b);
+	else
+		s = NULL;
+	if (s != NULL) {
 		json_object_set_new(person, "file", json_string(s));
 		free(s);
 	}
+}
+
+static int
+same_file(const json_t *a, const json_t *b)
+{
+	const char *x = record_str(a, "file"), *y = record_str(b, "file");
+
+	return x != NULL && y != NULL && strcmp(x, y) == 0;
 }
 
 int
@@ -103,7 +123,9 @@ present_finish(struct present *p, struct fz_err *err)
 {
 	size_t i, n = json_array_size(p->held);
 	const char **stems = NULL, **sides = NULL, **rule = NULL;
+	size_t *page = NULL, cur = 0;
 	long *partner = NULL;
+	int k, count;
 	char **owned = NULL;
 	json_t *rec, *person;
 	int rc = -1;
@@ -114,6 +136,7 @@ present_finish(struct present *p, struct fz_err *err)
 	    (sides = calloc(n, sizeof(*sides))) == NULL ||
 	    (rule = calloc(n, sizeof(*rule))) == NULL ||
 	    (partner = calloc(n, sizeof(*partner))) == NULL ||
+	    (page = calloc(n, sizeof(*page))) == NULL ||
 	    (owned = calloc(n, sizeof(*owned))) == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -123,8 +146,14 @@ present_finish(struct present *p, struct fz_err *err)
 			goto nomem;
 		stems[i] = owned[i];
 		sides[i] = record_ok(rec) ? record_str(rec, "side") : NULL;
+		/* The cards of one file of several come together, card 1 first. */
+		record_card(rec, &k, &count);
+		if (count > 1 && (k == 1 || cur == 0 || page[i - 1] != cur ||
+		    !same_file(rec, json_array_get(p->held, i - 1))))
+			cur = i + 1;
+		page[i] = count > 1 ? cur : 0;
 	}
-	if (pair_plan(stems, sides, n, partner, rule) == -1)
+	if (pair_plan(stems, sides, page, n, partner, rule) == -1)
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		rec = json_array_get(p->held, i);
@@ -163,6 +192,7 @@ done:
 	free(sides);
 	free(rule);
 	free(partner);
+	free(page);
 	return rc;
 }
 

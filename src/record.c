@@ -18,7 +18,7 @@ const char *const record_flag_fields[] = {
 };
 
 json_t *
-record_new(const char *file)
+record_new(const char *file, const char *engine)
 {
 	json_t *rec;
 	int i, bad = 0;
@@ -39,6 +39,8 @@ record_new(const char *file)
 	bad |= json_object_set_new(rec, "prepared", json_null());
 	bad |= json_object_set_new(rec, "warnings", json_array());
 	bad |= json_object_set_new(rec, "error", json_null());
+	bad |= json_object_set_new(rec, "engine", engine != NULL ?
+	    json_string(engine) : json_null());
 	if (bad) {
 		json_decref(rec);
 		return NULL;
@@ -154,6 +156,20 @@ record_fill(json_t *rec, const struct recog_result *r)
 		bad |= json_object_set_new(rec, "changes",
 		    changes_json(r->changes));
 	return bad ? -1 : 0;
+}
+
+void
+record_card(const json_t *rec, int *index, int *count)
+{
+	const json_t *c = json_object_get(rec, "card");
+	json_int_t k = json_integer_value(json_object_get(c, "index"));
+	json_int_t n = json_integer_value(json_object_get(c, "count"));
+
+	/* Bounded: a record read back (--resume) may say anything. */
+	if (n < 1 || n > 1000 || k < 1 || k > n)
+		k = n = 1;
+	*index = (int)k;
+	*count = (int)n;
 }
 
 int

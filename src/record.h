@@ -21,9 +21,11 @@ enum image_kind {
  *   gray_image, sid, time_cost {preprocess, recognize}, images {cropped,
  *   portrait, id_number} (paths of saved images, only those saved), sha256
  *   (of the file as read), prepared (what was done to it before the upload,
- *   or null), warnings [{code, message}], error {code, message} or null;
+ *   or null), warnings [{code, message}], error {code, message} or null,
+ *   engine ("faiz" or "local": the recogniser the record is from);
  *   "raw" (the untouched response) only with --raw; "dry_run": true only
- *   with --dry-run.
+ *   with --dry-run; the local engine's card {index, count}, confidence
+ *   and changes after them.
  * The error code is always a string: the service's own code ("40007",
  * "10106", "1414", "50004") or one of the client's names (see faiz-idcard(1)).
  */
@@ -33,7 +35,8 @@ extern const char *const record_text_fields[];
 /* The quality flags, in output order. */
 extern const char *const record_flag_fields[];
 
-json_t *record_new(const char *file);
+/* A record of file with every value unknown, from engine (NULL: null). */
+json_t *record_new(const char *file, const char *engine);
 /* Set error {code, message}; returns 0, or -1 when out of memory. */
 int record_set_error(json_t *rec, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -47,6 +50,11 @@ int record_warning(json_t *warnings, const char *code, const char *fmt, ...)
  * touched: saving them is the run loop's. 0, or -1 when out of memory.
  */
 int record_fill(json_t *rec, const struct recog_result *r);
+/*
+ * Which card of its file a record is: card {index, count}, or 1 of 1 for
+ * a record without one (the service's, a failure before recognition).
+ */
+void record_card(const json_t *rec, int *index, int *count);
 /* True when the record carries no error. */
 int record_ok(const json_t *rec);
 /* Record's string field or NULL. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
+
 static int
 unhex(const char *s, unsigned char out[32])
 {
@@ -100,21 +102,79 @@ resume_class_of(const json_t *rec)
 	return RESUME_RESEND;
 }
 
-/* Sort, and keep the last record of each digest. */
+/*
+ * The records of one file of n cards, r->v[g..end) being its digest's in
+ * line order: the latest record of each card 1..n of that count, as an
+ * array in card order put in the last entry, classed by the worst of
+ * them. With a card missing (a run killed between two cards' records) the
+ * file is to send again.
+ */
+static void
+gather_cards(struct resume *r, size_t g, size_t end, int n)
+{
+	struct resume_entry *last = &r->v[end - 1];
+	enum resume_class cls = RESUME_DONE, c;
+	json_t **card, *all = NULL;
+	size_t i;
+	int k, cn;
+
+	if ((card = calloc((size_t)n, sizeof(*card))) == NULL) {
+		last->cls = RESUME_RESEND;
+		return;
+	}
+	for (i = end; i-- > g;) {
+		record_card(r->v[i].rec, &k, &cn);
+		if (cn == n && card[k - 1] == NULL)
+			card[k - 1] = r->v[i].rec;
+	}
+	for (k = 0; k < n; k++) {
+		if (card[k] == NULL)
+			break;
+		c = resume_class_of(card[k]);
+		if (c == RESUME_RESEND || (c == RESUME_CHARGED_FAILURE &&
+		    cls == RESUME_DONE))
+			cls = c;
+	}
+	if (k == n && (all = json_array()) != NULL)
+		for (k = 0; k < n; k++)
+			if (json_array_append(all, card[k]) == -1) {
+				json_decref(all);
+				all = NULL;
+				break;
+			}
+	free(card);
+	if (all == NULL) {
+		last->cls = RESUME_RESEND;
+		return;
+	}
+	json_decref(last->rec);
+	last->rec = all;
+	last->cls = cls;
+}
+
+/*
+ * Sort, and keep what the last record of each digest says: that record,
+ * or for a file of several cards (each card a record with card {index,
+ * count}) all of them.
+ */
 static void
 settle(struct resume *r)
 {
-	size_t i, o = 0;
+	size_t i, g, end, o = 0;
+	int k, n;
 
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof(*r->v), cmp);
-	for (i = 0; i < r->n; i++) {
-		if (i + 1 < r->n && memcmp(r->v[i].sha, r->v[i + 1].sha,
-		    32) == 0) {
+	for (g = 0; g < r->n; g = end) {
+		for (end = g + 1; end < r->n && memcmp(r->v[g].sha,
+		    r->v[end].sha, 32) == 0; end++)
+			;
+		record_card(r->v[end - 1].rec, &k, &n);
+		if (n > 1)
+			gather_cards(r, g, end, n);
+		for (i = g; i + 1 < end; i++)
 			json_decref(r->v[i].rec);
-			continue;
-		}
-		r->v[o++] = r->v[i];
+		r->v[o++] = r->v[end - 1];
 	}
 	r->n = o;
 }
@@ -238,6 +298,17 @@ resume_has(const struct resume *r, const char *sha256_hex)
 	const struct resume_entry *e = resume_find(r, sha256_hex);
 
 	return e != NULL && e->cls == RESUME_DONE;
+}
+
+size_t
+resume_records(const struct resume *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += json_is_array(r->v[i].rec) ? json_array_size(r->v[i].rec) :
+		    1;
+	return n;
 }
 
 void

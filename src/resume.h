@@ -21,7 +21,11 @@ struct resume_entry {
 	size_t line;            /* later lines win */
 	enum resume_class cls;
 	int used;               /* a run has taken this record */
-	json_t *rec;            /* the record as it was written */
+	/*
+	 * The record as it was written; for a file of several cards an
+	 * array of its cards' records in card order (cls the worst of them).
+	 */
+	json_t *rec;
 };
 
 struct resume {
@@ -49,6 +53,8 @@ enum resume_class resume_class_of(const json_t *rec);
 struct resume_entry *resume_find(const struct resume *r, const char *sha256_hex);
 /* Was the image with this lowercase hex SHA-256 recognised before? */
 int resume_has(const struct resume *r, const char *sha256_hex);
+/* The records r holds: an image of several cards counts each card's. */
+size_t resume_records(const struct resume *r);
 void resume_free(struct resume *r);
 
 #endif

@@ -58,6 +58,14 @@ stems_base(const char *path)
 	return named;
 }
 
+char *
+stems_card(const char *stem, int card, int ncards)
+{
+	if (ncards <= 1 || card <= 1)
+		return fz_strdup(stem);
+	return fz_printf("%s.card%d", stem, card);
+}
+
 void
 stems_free(char **stems, size_t n)
 {

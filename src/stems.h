@@ -24,6 +24,14 @@ char *stems_base(const char *path);
  */
 char **stems_unique(const char *const *paths, size_t n, struct fz_err *err);
 
+/*
+ * The stem of card `card` of an input whose images hold ncards cards:
+ * the input's own stem for card 1 (and for a file of one card), and
+ * "STEM.cardK" for card K >= 2, so that a photocopy page's front keeps
+ * the name a single card would have. NULL when out of memory.
+ */
+char *stems_card(const char *stem, int card, int ncards);
+
 void stems_free(char **stems, size_t n);
 
 #endif

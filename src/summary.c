@@ -36,7 +36,7 @@ counts_json(const struct summary_counts *c)
 	double elapsed = round(c->elapsed * 1000) / 1000;
 
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:f, s:b, s:i}",
+	    "s:I, s:I, s:f, s:b, s:i}",
 	    "total", (json_int_t)c->total,
 	    "recognised", (json_int_t)c->recognised,
 	    "failed", (json_int_t)c->failed,
@@ -44,6 +44,8 @@ counts_json(const struct summary_counts *c)
 	    "duplicates", (json_int_t)c->duplicates,
 	    "not_sent", (json_int_t)c->not_sent,
 	    "planned", (json_int_t)c->planned,
+	    "multicard_images", (json_int_t)c->multicard_images,
+	    "multicard_cards", (json_int_t)c->multicard_cards,
 	    "refused", (json_int_t)c->refused,
 	    "possibly_charged", (json_int_t)c->possibly_charged,
 	    "points_charged", (json_int_t)c->points_charged,

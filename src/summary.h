@@ -15,6 +15,8 @@ struct summary_counts {
 	size_t duplicates;
 	size_t not_sent;
 	size_t planned;          /* --dry-run: would be sent */
+	size_t multicard_images; /* images that held several cards */
+	size_t multicard_cards;  /* the cards in them (one record each) */
 	size_t refused;
 	size_t possibly_charged; /* sent, no answer kept: may have been paid for */
 	size_t points_charged;

@@ -25,7 +25,7 @@ setup() {
 	[ "${#lines[@]}" -eq 2 ]
 	# Compact: no space after separators, keys in the documented order.
 	keys=$(printf '%s\n' "${lines[0]}" | jq -r 'keys_unsorted | join(",")')
-	assert_equal "$keys" "file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost,images,sha256,prepared,warnings,error,checks"
+	assert_equal "$keys" "file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost,images,sha256,prepared,warnings,error,engine,checks"
 	[[ "${lines[0]}" == '{"file":"front.jpg","side":"front","type":"第二代身份证","name":"张三","sex":"男","people":"汉","birthday":"1992年8月22日",'* ]]
 	assert_equal "$(printf '%s\n' "${lines[1]}" | jq -c '[.side,.issue_authority,.validity,.name,.error]')" \
 		'["back","广州市公安局海珠分局","2015.03.01-2035.03.01",null,null]'
@@ -78,7 +78,7 @@ setup() {
 @test "csv has the documented header and fixed columns, CRLF line ends" {
 	run --separate-stderr "$FAIZ" --rate 50 -f csv front.jpg empty.jpg back.jpg
 	[ "$status" -eq 1 ]
-	header='file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost_preprocess,time_cost_recognize,cropped_image,portrait_image,id_number_image,sha256,prepared,warnings,error_code,error_message'
+	header='file,side,type,name,sex,people,birthday,address,id_number,issue_authority,validity,head_covered,head_blurred,border_covered,gray_image,sid,time_cost_preprocess,time_cost_recognize,cropped_image,portrait_image,id_number_image,sha256,prepared,warnings,error_code,error_message,engine,card_index,card_count'
 	assert_equal "${lines[0]}" "$header"$'\r'
 	[ "${#lines[@]}" -eq 4 ]
 	# Parse it back with Python's csv module: same columns, right values.

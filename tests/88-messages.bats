@@ -179,10 +179,10 @@ write_config() {
 @test "20: CSV: the file column of --check-id gets the tab guard too; --no-tab leaves both bare" {
 	run --separate-stderr "$FAIZ" --check-id -f csv 440105199208220038
 	assert_success
-	assert_equal "$(sed -n 2p <<<"$output")" $'\t440105199208220038,,,,男,,1992-08-22,,\t440105199208220038,,,,,,,,,,,,,,,,,\r'
+	assert_equal "$(sed -n 2p <<<"$output")" $'\t440105199208220038,,,,男,,1992-08-22,,\t440105199208220038,,,,,,,,,,,,,,,,,,,,\r'
 	run --separate-stderr "$FAIZ" --check-id -f csv --no-tab 440105199208220038 '=1+1'
 	assert_equal "$status" 1
-	assert_equal "$(sed -n 2p <<<"$output")" $'440105199208220038,,,,男,,1992-08-22,,440105199208220038,,,,,,,,,,,,,,,,,\r'
+	assert_equal "$(sed -n 2p <<<"$output")" $'440105199208220038,,,,男,,1992-08-22,,440105199208220038,,,,,,,,,,,,,,,,,,,,\r'
 	# A formula is still defused with --no-tab.
 	[[ $(sed -n 3p <<<"$output") == "'=1+1,"* ]]
 }

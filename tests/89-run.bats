@@ -339,7 +339,7 @@ records_then_offline() {
 	assert_equal "$status" 1
 	jq -e . sum.json >/dev/null
 	assert_equal "$(jq -c 'keys_unsorted' sum.json)" \
-		'["total","recognised","failed","skipped","duplicates","not_sent","planned","refused","possibly_charged","points_charged","elapsed","interrupted","exit_status"]'
+		'["total","recognised","failed","skipped","duplicates","not_sent","planned","multicard_images","multicard_cards","refused","possibly_charged","points_charged","elapsed","interrupted","exit_status"]'
 	assert_equal "$(jq -c '[.total, .recognised, .failed, .skipped, .duplicates, .not_sent, .refused, .possibly_charged, .points_charged, .interrupted, .exit_status]' sum.json)" \
 		'[4,2,1,0,1,0,0,0,30,false,1]'
 	jq -e '.elapsed | type == "number" and . >= 0' sum.json >/dev/null

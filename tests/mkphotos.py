@@ -18,6 +18,7 @@ holding ID fields):
                 "cut": bool,                # part of the card outside the frame
                 "border_covered": bool,     # cut, or an object over an edge
                 "head_covered": bool, "head_blurred": bool,
+                "person": N,                # level pairs only: whose card
                 "blur_card_px": float}]}    # blur sigma at 856 px card width
 
 "cards" is in reading order (rows top to bottom, left to right in a row).
@@ -28,8 +29,10 @@ Output is deterministic from the seed (random.Random and numpy's
 default_rng seeded from it; no clocks, no EXIF).
 
 Usage:
-  mkphotos.py set DIR --level clean|good|hard|photocopy|multi|nocard
+  mkphotos.py set DIR --level clean|good|hard|photocopy|multi|pairs|nocard
                       [--count N] [--seed S] [--prefix P]
+                      (pairs: several people on one scan, a row each,
+                      front left and back right)
   mkphotos.py flags DIR [--seed S]
                       one photo per quality-flag case (flag-NAME.jpg): plain,
                       gray, cut, edge, head_note, head_coin, head_blur, ...
@@ -676,9 +679,15 @@ def photocopy(rnd, nrng):
                                  "degradations": degr, "cards": reading_order(cards)}
 
 
-def multi(rnd, nrng):
-    """Several people's cards on one flatbed scan, in a grid of rows and columns."""
-    rows, cols = rnd.choice(((1, 2), (2, 1), (2, 2), (3, 1), (2, 3)))
+def multi(rnd, nrng, pairs=False):
+    """Several people's cards on one flatbed scan, in a grid of rows and columns.
+
+    pairs: each row is one person, the front on the left and the back on
+    the right (truth "person" numbers them in reading order)."""
+    if pairs:
+        rows, cols = rnd.choice((2, 3)), 2
+    else:
+        rows, cols = rnd.choice(((1, 2), (2, 1), (2, 2), (3, 1), (2, 3)))
     W, H = 1600, 1200
     if rows > cols:
         W, H = H, W
@@ -686,9 +695,14 @@ def multi(rnd, nrng):
     cardw = min(W / cols, H / rows * 1.58) * rnd.uniform(0.62, 0.78)
     cards = []
     for r in range(rows):
-        for c in range(cols):
+        if pairs:
             front, back = fake_person(rnd)
-            side = rnd.choice(("front", "back"))
+        for c in range(cols):
+            if pairs:
+                side = ("front", "back")[c]
+            else:
+                front, back = fake_person(rnd)
+                side = rnd.choice(("front", "back"))
             fields = front if side == "front" else back
             img = card_pixels(fields, side, int(cardw * 1.2))
             cx = (c + 0.5) * W / cols + rnd.uniform(-0.04, 0.04) * W / cols
@@ -698,9 +712,11 @@ def multi(rnd, nrng):
                                   img.size[1] * cardw / img.size[0] * math.sin(abs(ang)), ang, 0, 0, (cx, cy))
             place(canvas, img, quad, card_mask(*img.size))
             cards.append(card_truth(fields, side, quad))
-    degr = ["multi:%dx%d" % (rows, cols)]
+            if pairs:
+                cards[-1]["person"] = r + 1
+    degr = ["%s:%dx%d" % ("pairs" if pairs else "multi", rows, cols)]
     img, q, gray = finish(rnd, nrng, canvas, LEVELS["clean"], degr, cards)
-    return encode_jpeg(img, q), {"width": W, "height": H, "level": "multi", "gray_image": gray,
+    return encode_jpeg(img, q), {"width": W, "height": H, "level": "pairs" if pairs else "multi", "gray_image": gray,
                                  "degradations": degr, "cards": reading_order(cards)}
 
 
@@ -723,6 +739,8 @@ def make_one(level, seed):
         return photocopy(rnd, nrng)
     if level == "multi":
         return multi(rnd, nrng)
+    if level == "pairs":
+        return multi(rnd, nrng, pairs=True)
     if level == "nocard":
         return nocard(rnd, nrng)
     front, back = fake_person(rnd)
@@ -776,7 +794,8 @@ def main(argv):
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("set")
     s.add_argument("dir")
-    s.add_argument("--level", required=True, choices=("clean", "good", "hard", "photocopy", "multi", "nocard"))
+    s.add_argument("--level", required=True, choices=("clean", "good", "hard", "photocopy", "multi", "pairs",
+                                                       "nocard"))
     s.add_argument("--count", type=int, default=10)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--prefix", default=None)

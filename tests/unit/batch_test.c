@@ -21,6 +21,7 @@ struct fake {
 	size_t cap;
 	int delay[NMAX];
 	int fail[NMAX];
+	int cards[NMAX];    /* more than 1: that many cards, chained (the local engine) */
 	long stop_id;
 	int interrupt_at;
 	volatile sig_atomic_t *interrupted;
@@ -100,6 +101,21 @@ f_done(struct fake *f, size_t k, int aborted)
 		recog_result_error(r, "40007", "fake: no card");
 	else
 		recog_text_set(&r->text[0], name, strlen(name));
+	if (f->cards[f->held[k]] > 1 && !aborted) {
+		struct recog_result *c = r;
+		int i;
+
+		for (i = 1; i <= f->cards[f->held[k]]; i++) {
+			if (i > 1) {
+				if ((c->next_card = recog_result_new(r->id)) == NULL)
+					abort();
+				c = c->next_card;
+				recog_text_set(&c->text[0], name, strlen(name));
+			}
+			c->card = i;
+			c->ncards = f->cards[f->held[k]];
+		}
+	}
 	f->finished[f->nfinished++] = f->held[k];
 	if ((long)f->held[k] == f->stop_id && f->stop == RECOG_GO) {
 		f->stop = RECOG_STOP_AUTH;
@@ -192,6 +208,7 @@ struct seen {
 	size_t n;
 	char *file[NMAX];
 	char *code[NMAX];
+	int card[NMAX];     /* card.index, 0 without one */
 	int fail_output;
 	char errors[4096];
 };
@@ -207,6 +224,8 @@ h_emit(void *ctx, json_t *rec)
 		return -1;
 	s->file[s->n] = fz_strdup(record_str(rec, "file"));
 	s->code[s->n] = fz_strdup(code ? code : "");
+	s->card[s->n] = (int)json_integer_value(json_object_get(
+	    json_object_get(rec, "card"), "index"));
 	s->n++;
 	return 0;
 }
@@ -585,6 +604,49 @@ test_duplicates(void)
 	seen_free(&s);
 }
 
+/* An image of several cards: one record per card, together, in input order. */
+static void
+test_cards(void)
+{
+	static const int ncards[5] = { 0, 3, 0, 2, 0 };
+	static const int delays[5] = { 3, 1, 2, 1, 2 };
+	static const size_t want_in[8] = { 0, 1, 1, 1, 2, 3, 3, 4 };
+	static const int want_card[8] = { 0, 1, 2, 3, 0, 1, 2, 0 };
+	struct batch_stats st;
+	struct seen s;
+	struct fake *f;
+	size_t i;
+	int u, ok;
+
+	make_inputs(5, NULL);
+	for (u = 0; u <= 1; u++) {
+		memset(&s, 0, sizeof(s));
+		f = fake_new(3);
+		for (i = 0; i < 5; i++) {
+			f->cards[i] = ncards[i];
+			f->delay[i] = delays[i];
+		}
+		CHECK(run(f, &s, u, NULL, &st) == BATCH_OK);
+		CHECK(s.n == 8);
+		CHECK(st.total == 5 && st.done == 5);
+		CHECK(st.recognised == 8 && st.failed == 0);
+		CHECK(st.multicard == 2 && st.cards == 5);
+		/* In order, or in completion order: a file's cards stay together. */
+		for (i = 0, ok = 1; i < 8; i++)
+			if (!u && (!is_input(&s, i, want_in[i]) ||
+			    s.card[i] != want_card[i]))
+				ok = 0;
+		CHECK(ok);
+		for (i = 0, ok = 1; i + 1 < 8; i++)
+			if (s.card[i] >= 1 && s.card[i + 1] != 0 &&
+			    s.card[i + 1] != 1 && s.card[i + 1] != s.card[i] + 1)
+				ok = 0;
+		CHECK(ok);
+		seen_free(&s);
+		free(f);
+	}
+}
+
 int
 main(void)
 {
@@ -601,6 +663,7 @@ main(void)
 	test_interrupt();
 	test_interrupt_twice();
 	test_duplicates();
+	test_cards();
 	gather_free(&in);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -57,7 +57,7 @@ nwarnings(const json_t *rec)
 static json_t *
 front(const char *id, const char *sex, const char *birthday)
 {
-	json_t *r = record_new("cards/zhang_front.jpg");
+	json_t *r = record_new("cards/zhang_front.jpg", "faiz");
 
 	json_object_set_new(r, "side", json_string("front"));
 	json_object_set_new(r, "name", json_string("张三"));
@@ -73,7 +73,7 @@ front(const char *id, const char *sex, const char *birthday)
 static json_t *
 back(const char *side, const char *validity, const char *authority)
 {
-	json_t *r = record_new("cards/zhang_back.jpg");
+	json_t *r = record_new("cards/zhang_back.jpg", "faiz");
 
 	json_object_set_new(r, "side", json_string(side));
 	if (validity != NULL)
@@ -505,7 +505,7 @@ test_untouched(void)
 	CHECK(nwarnings(r) == 0);
 	json_decref(r);
 
-	r = record_new("x.jpg");
+	r = record_new("x.jpg", "faiz");
 	CHECK(checks_record(r, &asof) == 0);
 	CHECK(json_object_get(r, "checks") == NULL);
 	json_decref(r);

@@ -93,7 +93,7 @@ static void
 test_record(void)
 {
 	const struct checks_opts o = { 2026, 5, 1 };
-	json_t *r = record_new("zhang_front.jpg");
+	json_t *r = record_new("zhang_front.jpg", "faiz");
 
 	json_object_set_new(r, "side", json_string("front"));
 	json_object_set_new(r, "name", json_string("欧阳娜娜"));
@@ -136,7 +136,7 @@ test_record(void)
 
 	/* Not an object, or nothing to mask. */
 	mask_record(NULL);
-	r = record_new("x.jpg");
+	r = record_new("x.jpg", "faiz");
 	mask_record(r);
 	CHECK(json_is_null(json_object_get(r, "name")));
 	json_decref(r);
@@ -145,7 +145,7 @@ test_record(void)
 static void
 test_person(void)
 {
-	json_t *f = record_new("a_front.jpg"), *b = record_new("a_back.jpg");
+	json_t *f = record_new("a_front.jpg", "faiz"), *b = record_new("a_back.jpg", "faiz");
 	json_t *p;
 
 	json_object_set_new(f, "side", json_string("front"));

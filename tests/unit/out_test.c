@@ -15,7 +15,7 @@
 static json_t *
 rec_front(void)
 {
-	json_t *r = record_new("a.jpg");
+	json_t *r = record_new("a.jpg", "faiz");
 
 	json_object_set_new(r, "side", json_string("front"));
 	json_object_set_new(r, "type", json_string("第二代身份证"));
@@ -41,7 +41,7 @@ rec_front(void)
 static json_t *
 rec_failed(const char *file)
 {
-	json_t *r = record_new(file);
+	json_t *r = record_new(file, "faiz");
 
 	json_object_set_new(r, "name", json_string("Li"));
 	record_set_error(r, "not_jpeg", "not a \"JPEG\", really");
@@ -227,7 +227,7 @@ test_table(void)
 
 	recs[0] = rec_front();
 	json_object_set_new(recs[0], "raw", json_string("RAWDATA"));
-	recs[1] = record_new("bb.jpg");
+	recs[1] = record_new("bb.jpg", "faiz");
 	json_object_set_new(recs[1], "name", json_string("Li"));
 	record_set_error(recs[1], "not_jpeg", "not a JPEG file");
 	s = render(FORMAT_TABLE, recs, 2, &rc);
@@ -253,7 +253,7 @@ test_table(void)
 	json_decref(recs[1]);
 
 	/* A tab and a trailing CR/LF in cells: spaces inside, nothing at the end. */
-	recs[0] = record_new("t.jpg");
+	recs[0] = record_new("t.jpg", "faiz");
 	json_object_set_new(recs[0], "name", json_string("a\tb"));
 	/* A right-to-left override and an isolate (F.14): spaces too. */
 	json_object_set_new(recs[0], "side", json_string("x\xe2\x80\xaey"
@@ -274,7 +274,7 @@ test_table(void)
 	"issue_authority,validity,head_covered,head_blurred,border_covered," \
 	"gray_image,sid,time_cost_preprocess,time_cost_recognize," \
 	"cropped_image,portrait_image,id_number_image,sha256,prepared,warnings," \
-	"error_code,error_message\r\n"
+	"error_code,error_message,engine,card_index,card_count\r\n"
 
 static void
 test_csv(void)
@@ -291,9 +291,9 @@ test_csv(void)
 	CHECK_STR(s, CSV_HEADER
 	    "a.jpg,front,第二代身份证,张三,男,汉,1990-01-02,\"北京市\n朝阳区\","
 	    "\t11010519900102001X,,,false,false,true,false,s1,12,340,"
-	    "out/a.cropped.jpg,,,,,,,\r\n"
+	    "out/a.cropped.jpg,,,,,,,,faiz,,\r\n"
 	    "\"b,\"\"x\"\".jpg\",,,Li,,,,,,,,,,,,,,,,,,,,,not_jpeg,"
-	    "\"not a \"\"JPEG\"\", really\"\r\n");
+	    "\"not a \"\"JPEG\"\", really\",faiz,,\r\n");
 	CHECK(s != NULL && strstr(s, "RAW") == NULL);
 	free(s);
 
@@ -309,7 +309,7 @@ test_csv(void)
 	recs[0] = json_pack("{s:s, s:s}", "file", "m.jpg", "address", "x\ry");
 	s = render(FORMAT_CSV, recs, 1, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, CSV_HEADER "m.jpg,,,,,,,\"x\ry\",,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	json_decref(recs[0]);
 }
@@ -370,13 +370,13 @@ test_csv_bom(void)
 static json_t *
 rec_id(const char *id)
 {
-	json_t *r = record_new("i.jpg");
+	json_t *r = record_new("i.jpg", "faiz");
 
 	json_object_set_new(r, "id_number", json_string(id));
 	return r;
 }
 
-#define ID_ROW(id) "i.jpg,,,,,,,," id ",,,,,,,,,,,,,,,,,\r\n"
+#define ID_ROW(id) "i.jpg,,,,,,,," id ",,,,,,,,,,,,,,,,,,faiz,,\r\n"
 
 static void
 test_csv_id(void)
@@ -411,7 +411,7 @@ test_csv_id(void)
 	CHECK_STR(s, ID_ROW("'-44010519920822003"));
 	free(s);
 	/* Null and empty stay empty. */
-	s = csv_row(record_new("i.jpg"));
+	s = csv_row(record_new("i.jpg", "faiz"));
 	CHECK_STR(s, ID_ROW(""));
 	free(s);
 	s = csv_row(rec_id(""));
@@ -420,7 +420,7 @@ test_csv_id(void)
 	/* Only the id_number column: digits elsewhere are left alone. */
 	s = csv_row(json_pack("{s:s, s:s}", "file", "1.jpg", "sid",
 	    "440105199208220038"));
-	CHECK_STR(s, "1.jpg,,,,,,,,,,,,,,,440105199208220038,,,,,,,,,,\r\n");
+	CHECK_STR(s, "1.jpg,,,,,,,,,,,,,,,440105199208220038,,,,,,,,,,,,,\r\n");
 	free(s);
 	/*
 	 * Issue F.20: the file column gets the same guard as id_number, for
@@ -429,10 +429,10 @@ test_csv_id(void)
 	s = csv_row(json_pack("{s:s, s:s}", "file", "440105199208220038",
 	    "id_number", "440105199208220038"));
 	CHECK_STR(s, "\t440105199208220038,,,,,,,,\t440105199208220038"
-	    ",,,,,,,,,,,,,,,,,\r\n");
+	    ",,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(json_pack("{s:s}", "file", "=cmd|' /C calc'!A0"));
-	CHECK_STR(s, "'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 }
 
@@ -451,16 +451,16 @@ test_csv_no_tab(void)
 	s = render_opts(FORMAT_CSV, &oo, &rec, 1, &rc);
 	CHECK(rc == 0);
 	CHECK_STR(s, CSV_HEADER "440105199208220038,,,,,,,,11010519900102001X"
-	    ",,,,,,,,,,,,,,,,,\r\n");
+	    ",,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = render_opts(FORMAT_CSV, &oo, &f, 1, &rc);
-	CHECK_STR(s, CSV_HEADER "a.jpg,,,,,,,,'=1+1,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, CSV_HEADER "a.jpg,,,,,,,,'=1+1,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	json_decref(rec);
 	json_decref(f);
 }
 
-#define NAME_ROW(name) "n.jpg,,,," name ",,,,,,,,,,,,,,,,,,,,,\r\n"
+#define NAME_ROW(name) "n.jpg,,,," name ",,,,,,,,,,,,,,,,,,,,,,,,\r\n"
 
 /* A record with only a file and a name. */
 static json_t *
@@ -479,37 +479,37 @@ test_csv_injection(void)
 
 	/* Each trigger of OWASP's list gets one single quote in front. */
 	s = csv_row(rec_name("=cmd|' /C calc'!A0"));
-	CHECK_STR(s, "n.jpg,,,'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'=cmd|' /C calc'!A0,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name("+1"));
-	CHECK_STR(s, "n.jpg,,,'+1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'+1,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name("-2+3"));
-	CHECK_STR(s, "n.jpg,,,'-2+3,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'-2+3,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name("@SUM(A1)"));
-	CHECK_STR(s, "n.jpg,,,'@SUM(A1),,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'@SUM(A1),,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name("\t=1"));
-	CHECK_STR(s, "n.jpg,,,'\t=1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'\t=1,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	/* CR: marked, and quoted as RFC 4180 wants. */
 	s = csv_row(rec_name("\r=1"));
-	CHECK_STR(s, "n.jpg,,,\"'\r=1\",,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,\"'\r=1\",,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	/* Not at the start, or not a trigger: untouched. */
 	s = csv_row(rec_name("a=b"));
-	CHECK_STR(s, "n.jpg,,,a=b,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,a=b,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name("'quoted"));
-	CHECK_STR(s, "n.jpg,,,'quoted,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,,'quoted,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 	s = csv_row(rec_name(" =1"));
-	CHECK_STR(s, "n.jpg,,, =1,,,,,,,,,,,,,,,,,,,,,,\r\n");
+	CHECK_STR(s, "n.jpg,,, =1,,,,,,,,,,,,,,,,,,,,,,,,,\r\n");
 	free(s);
 
 	/* Every text column: file name, address, authority, paths, message. */
-	r = record_new("-rf.jpg");
+	r = record_new("-rf.jpg", "faiz");
 	json_object_set_new(r, "address", json_string("=HYPERLINK(\"http://x\")"));
 	json_object_set_new(r, "issue_authority", json_string("@x"));
 	json_object_set_new(json_object_get(r, "images"), "cropped",
@@ -517,17 +517,17 @@ test_csv_injection(void)
 	record_set_error(r, "-1", "=2");
 	s = csv_row(r);
 	CHECK_STR(s, "'-rf.jpg,,,,,,,\"'=HYPERLINK(\"\"http://x\"\")\",,'@x,,,,,,"
-	    ",,,'+c.jpg,,,,,,'-1,'=2\r\n");
+	    ",,,'+c.jpg,,,,,,'-1,'=2,faiz,,\r\n");
 	free(s);
 
 	/* Numbers and booleans are never marked, negative or not. */
-	r = record_new("t.jpg");
+	r = record_new("t.jpg", "faiz");
 	json_object_set_new(r, "head_covered", json_false());
 	json_object_set_new(r, "gray_image", json_true());
 	json_object_set_new(r, "time_cost",
 	    json_pack("{s:i, s:f}", "preprocess", -5, "recognize", -1.5));
 	s = csv_row(r);
-	CHECK_STR(s, "t.jpg,,,,,,,,,,,false,,,true,,-5,-1.5,,,,,,,,\r\n");
+	CHECK_STR(s, "t.jpg,,,,,,,,,,,false,,,true,,-5,-1.5,,,,,,,,,faiz,,\r\n");
 	free(s);
 }
 
@@ -621,7 +621,8 @@ static const char json_front[] =
     "    \"sha256\": null,\n"
     "    \"prepared\": null,\n"
     "    \"warnings\": [],\n"
-    "    \"error\": null\n"
+    "    \"error\": null,\n"
+    "    \"engine\": \"faiz\"\n"
     "  }";
 
 static const char json_failed[] =
@@ -650,7 +651,8 @@ static const char json_failed[] =
     "    \"error\": {\n"
     "      \"code\": \"not_jpeg\",\n"
     "      \"message\": \"not a \\\"JPEG\\\", really\"\n"
-    "    }\n"
+    "    },\n"
+    "    \"engine\": \"faiz\"\n"
     "  }";
 
 static void
@@ -713,7 +715,8 @@ test_ndjson(void)
 	    "\"border_covered\":true,\"gray_image\":false,\"sid\":\"s1\","
 	    "\"time_cost\":{\"preprocess\":12,\"recognize\":340},"
 	    "\"images\":{\"cropped\":\"out/a.cropped.jpg\"},\"sha256\":null,"
-	    "\"prepared\":null,\"warnings\":[],\"error\":null}\n"
+	    "\"prepared\":null,\"warnings\":[],\"error\":null,"
+	    "\"engine\":\"faiz\"}\n"
 	    "{\"file\":\"b.jpg\",\"side\":null,\"type\":null,\"name\":\"Li\","
 	    "\"sex\":null,\"people\":null,\"birthday\":null,\"address\":null,"
 	    "\"id_number\":null,\"issue_authority\":null,\"validity\":null,"
@@ -721,7 +724,8 @@ test_ndjson(void)
 	    "\"border_covered\":null,\"gray_image\":null,\"sid\":null,"
 	    "\"time_cost\":null,\"images\":{},\"sha256\":null,\"prepared\":null,"
 	    "\"warnings\":[],\"error\":{\"code\":\"not_jpeg\","
-	    "\"message\":\"not a \\\"JPEG\\\", really\"},\"raw\":{\"code\":1}}\n");
+	    "\"message\":\"not a \\\"JPEG\\\", really\"},\"engine\":\"faiz\","
+	    "\"raw\":{\"code\":1}}\n");
 	free(s);
 
 	s = render(FORMAT_NDJSON, NULL, 0, &rc);

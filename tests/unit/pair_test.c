@@ -15,7 +15,7 @@ static const char *rule[NMAX];
 static int
 plan(size_t n, const char *const *stems, const char *const *sides)
 {
-	return pair_plan(stems, sides, n, partner, rule);
+	return pair_plan(stems, sides, NULL, n, partner, rule);
 }
 
 static int
@@ -130,7 +130,7 @@ test_consecutive(void)
 static json_t *
 rec(const char *file, const char *side)
 {
-	json_t *r = record_new(file);
+	json_t *r = record_new(file, "faiz");
 
 	if (side != NULL)
 		json_object_set_new(r, "side", json_string(side));
@@ -238,12 +238,54 @@ test_unpaired(void)
 	json_decref(r);
 }
 
+/* The cards of one file of several (page numbers) pair only among themselves. */
+static void
+test_pages(void)
+{
+	/* A photocopy page (front above back), then a page of two people. */
+	const char *st[] = { "scan1", "scan1", "p", "p", "p", "p", "x_front",
+		"x_back" };
+	const char *sd[] = { "front", "back", "front", "back", "front", "back",
+		"front", "back" };
+	const size_t pg[] = { 1, 1, 3, 3, 3, 3, 0, 0 };
+	/* Engine missed person 1's front: back, front, back on one page. */
+	const char *st2[] = { "p", "p", "p" };
+	const char *sd2[] = { "back", "front", "back" };
+	const size_t pg2[] = { 1, 1, 1 };
+	/* Two cards alone on a page, the back above the front: one person. */
+	const char *sd3[] = { "back", "front" };
+	const size_t pg3[] = { 1, 1 };
+	/* A page's card never pairs across files, by name or by order. */
+	const char *st4[] = { "a_front", "a_back", "a_back" };
+	const char *sd4[] = { "front", "back", "back" };
+	const size_t pg4[] = { 0, 2, 2 };
+	const char *st5[] = { "b", "p", "p", "c" };
+	const char *sd5[] = { "front", "front", "front", "back" };
+	const size_t pg5[] = { 0, 2, 2, 0 };
+
+	CHECK(pair_plan(st, sd, pg, 8, partner, rule) == 0);
+	CHECK(paired(0, 1, "consecutive"));
+	CHECK(paired(2, 3, "consecutive"));
+	CHECK(paired(4, 5, "consecutive"));
+	CHECK(paired(6, 7, "name"));
+	CHECK(pair_plan(st2, sd2, pg2, 3, partner, rule) == 0);
+	CHECK(alone(0));
+	CHECK(paired(1, 2, "consecutive"));
+	CHECK(pair_plan(st2, sd3, pg3, 2, partner, rule) == 0);
+	CHECK(paired(0, 1, "consecutive"));
+	CHECK(pair_plan(st4, sd4, pg4, 3, partner, rule) == 0);
+	CHECK(alone(0) && alone(1) && alone(2));
+	CHECK(pair_plan(st5, sd5, pg5, 4, partner, rule) == 0);
+	CHECK(alone(0) && alone(1) && alone(2) && alone(3));
+}
+
 int
 main(void)
 {
 	test_names();
 	test_not_names();
 	test_consecutive();
+	test_pages();
 	test_person();
 	test_unpaired();
 	return unit_done("pair");

@@ -135,6 +135,48 @@ test_journal(const char *dir)
 	strlist_free(&w);
 }
 
+#define CARD(sha, k, n, err) "{\"sha256\":\"" sha "\",\"error\":" err \
+	",\"card\":{\"index\":" #k ",\"count\":" #n "}}\n"
+
+/* A file of several cards is done only when every card of it is there. */
+static void
+test_cards(const char *dir)
+{
+	char path[512];
+	struct resume r;
+	struct fz_err err;
+	struct resume_entry *e;
+
+	snprintf(path, sizeof(path), "%s/cards.ndjson", dir);
+	put(path, CARD(SHA_A, 1, 2, "null") CARD(SHA_A, 2, 2, "null")
+	    CARD(SHA_B, 1, 3, "null") CARD(SHA_B, 2, 3, "null")
+	    CARD(SHA_C, 1, 2, "null") CARD(SHA_C, 2, 2,
+	    "{\"code\":\"bad_image\"}"));
+	CHECK(resume_load(path, &r, NULL, &err) == 0);
+	CHECK(r.n == 3);
+	e = resume_find(&r, SHA_A);
+	CHECK(e != NULL && e->cls == RESUME_DONE && json_is_array(e->rec) &&
+	    json_array_size(e->rec) == 2);
+	CHECK(e != NULL && json_integer_value(json_object_get(json_object_get(
+	    json_array_get(e->rec, 1), "card"), "index")) == 2);
+	/* Killed before its third card's record: to do again. */
+	e = resume_find(&r, SHA_B);
+	CHECK(e != NULL && e->cls == RESUME_RESEND);
+	CHECK(!resume_has(&r, SHA_B));
+	/* The worst card classes the file. */
+	e = resume_find(&r, SHA_C);
+	CHECK(e != NULL && e->cls == RESUME_CHARGED_FAILURE);
+	resume_free(&r);
+
+	/* A later run of one card (different count) wins over the old cards. */
+	put(path, CARD(SHA_A, 1, 2, "null") CARD(SHA_A, 2, 2, "null")
+	    "{\"sha256\":\"" SHA_A "\",\"error\":null}\n");
+	CHECK(resume_load(path, &r, NULL, &err) == 0);
+	e = resume_find(&r, SHA_A);
+	CHECK(e != NULL && e->cls == RESUME_DONE && json_is_object(e->rec));
+	resume_free(&r);
+}
+
 int
 main(void)
 {
@@ -146,6 +188,7 @@ main(void)
 	test_classes();
 	test_load(dir);
 	test_journal(dir);
+	test_cards(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;

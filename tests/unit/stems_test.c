@@ -177,10 +177,28 @@ test_many(void)
 	free(paths);
 }
 
+/* Card 1 (and a file of one card) keeps the input's stem; card K is STEM.cardK. */
+static void
+test_card(void)
+{
+	char *a = stems_card("page", 1, 1), *b = stems_card("page", 1, 2);
+	char *c = stems_card("page", 2, 2), *d = stems_card("x-2", 12, 12);
+
+	CHECK(a != NULL && strcmp(a, "page") == 0);
+	CHECK(b != NULL && strcmp(b, "page") == 0);
+	CHECK(c != NULL && strcmp(c, "page.card2") == 0);
+	CHECK(d != NULL && strcmp(d, "x-2.card12") == 0);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+
 int
 main(void)
 {
 	test_examples();
+	test_card();
 	test_property();
 	test_many();
 	return unit_done("stems");

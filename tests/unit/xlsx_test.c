@@ -16,7 +16,7 @@ static char dir[] = "/tmp/xlsx_test_XXXXXX";
 static json_t *
 rec_card(const char *file, const char *name, const char *id)
 {
-	json_t *r = record_new(file);
+	json_t *r = record_new(file, "faiz");
 
 	json_object_set_new(r, "side", json_string("front"));
 	json_object_set_new(r, "name", json_string(name));
@@ -110,9 +110,9 @@ test_read_back(void)
 		    "border_covered,gray_image,sid,time_cost_preprocess,"
 		    "time_cost_recognize,cropped_image,portrait_image,"
 		    "id_number_image,sha256,prepared,warnings,error_code,"
-		    "error_message",
+		    "error_message,engine,card_index,card_count",
 		"True",
-		"4 26",
+		"4 29",
 		"I True",
 		"s '440105199208220038' 18 @",
 		"s '11010519900102001X' 18 @",
