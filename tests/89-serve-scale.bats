@@ -1,0 +1,276 @@
+# `faiz-idcard serve` itself, black-box: two instances behind nginx sharing Redis, the per-request time limit, and every answer of the endpoint.
+bats_require_minimum_version 1.5.0
+load helper
+
+AK=0123456789abcdef0123456789abcdef
+SK=fedcba9876543210fedcba9876543210
+AK2=00112233445566778899aabbccddeeff
+SK2=ffeeddccbbaa99887766554433221100
+
+setup() {
+	common_setup
+	C="$(cards)"
+	BACK=/work/shared/samples/card_back.jpg
+	[ -f "$BACK" ] || BACK="$BATS_TEST_DIRNAME/../../shared/samples/card_back.jpg"
+	PIDS=()
+}
+
+# Everything a test started, the servers first so that they drain.
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
+free_port() {
+	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# serve_start NAME [ARGS]: `faiz-idcard serve` on a free loopback port; sets
+# NAME_PID, NAME_URL, NAME_PORT and NAME_LOG (its stderr: the access log).
+serve_start() {
+	local name="$1" i port= log="$BATS_TEST_TMPDIR/$1.log"
+	shift
+	"$FAIZ" serve --listen 127.0.0.1:0 "$@" 2>"$log" 3>&- &
+	local pid=$!
+	PIDS+=("$pid")
+	for i in $(seq 600); do
+		port="$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log")"
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		echo "serve $name did not start:" >&2
+		cat "$log" >&2
+		return 1
+	fi
+	printf -v "${name}_PID" %s "$pid"
+	printf -v "${name}_PORT" %s "$port"
+	printf -v "${name}_URL" %s "http://127.0.0.1:$port"
+	printf -v "${name}_LOG" %s "$log"
+}
+
+# redis_start: Debian's redis-server on a free loopback port, nothing saved; sets REDIS_PORT.
+redis_start() {
+	local i
+	REDIS_PORT="$(free_port)"
+	mkdir -p redis
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$PWD/redis" --logfile "$PWD/redis/redis.log" --daemonize no 3>&- &
+	PIDS+=("$!")
+	for i in $(seq 100); do
+		[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+		sleep 0.05
+	done
+	echo "redis-server did not start:" >&2
+	cat redis/redis.log >&2
+	return 1
+}
+
+# nginx_start PORT...: nginx as the upstream in front of the given ports; every
+# path nginx writes is in ./nginx (no root needed). Sets NGINX_URL.
+nginx_start() {
+	local d="$PWD/nginx" port i servers=
+	mkdir -p "$d/tmp"
+	for port in "$@"; do
+		servers="$servers		server 127.0.0.1:$port;
+"
+	done
+	NGINX_PORT="$(free_port)"
+	cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 256; }
+http {
+	access_log $d/access.log;
+	client_body_temp_path $d/tmp/body;
+	proxy_temp_path $d/tmp/proxy;
+	fastcgi_temp_path $d/tmp/fastcgi;
+	uwsgi_temp_path $d/tmp/uwsgi;
+	scgi_temp_path $d/tmp/scgi;
+	client_max_body_size 5m;
+	upstream faiz {
+$servers		keepalive 8;
+	}
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		location / {
+			proxy_pass http://faiz;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_read_timeout 60s;
+		}
+	}
+}
+EOF
+	nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" 3>&- &
+	PIDS+=("$!")
+	for i in $(seq 100); do
+		curl -s --noproxy '*' -o /dev/null "http://127.0.0.1:$NGINX_PORT/healthz" && break
+		sleep 0.05
+	done
+	NGINX_URL="http://127.0.0.1:$NGINX_PORT"
+	[ "$(curl -sS --noproxy '*' "$NGINX_URL/healthz")" = ready ] || {
+		cat "$d/error.log" >&2
+		return 1
+	}
+}
+
+keys_file() { # FILE AK SK
+	printf '%s %s\n' "$2" "$3" >"$1"
+	chmod 600 "$1"
+}
+
+# signed URL FILE AK SK NONCE BODY [CURL ARGS]: a request signed as the gateway
+# checks it (sign = SHA-256 of "body.secret"); prints the status, then the body.
+signed() {
+	local url="$1" f="$2" ak="$3" sk="$4" nonce="$5" body="$6" sign
+	shift 6
+	sign="$(printf '%s.%s' "$body" "$sk" | sha256sum | cut -d' ' -f1)"
+	curl -sS --noproxy '*' -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}\n' \
+		-H 'Content-Type: application/octet-stream' -H "accessKey: $ak" \
+		-H "nonce: $nonce" -H "timestamp: $(date +%s)" -H "body: $body" \
+		-H "sign: $sign" --data-binary "@$f" "$@" "$url/api/ai/ocr/idcard"
+	cat "$BATS_TEST_TMPDIR/answer"
+}
+
+# post URL FILE [CURL ARGS]: an unsigned raw upload; prints the status, then the body.
+post() {
+	local url="$1" f="$2"
+	shift 2
+	curl -sS --noproxy '*' -o "$BATS_TEST_TMPDIR/answer" -w '%{http_code}\n' \
+		-H 'Content-Type: application/octet-stream' --data-binary "@$f" "$@" \
+		"$url/api/ai/ocr/idcard"
+	cat "$BATS_TEST_TMPDIR/answer"
+}
+
+# code: data.error_code of the last answer.
+code() { jq -r .data.error_code "$BATS_TEST_TMPDIR/answer"; }
+
+# metric URL NAME: the value of one sample of /metrics (NAME with its labels).
+metric() {
+	curl -sS --noproxy '*' "$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# Eight specimen cards of one big picture (3920 x 2591, under the service's
+# 4000-pixel limit): several seconds of engine work for one request.
+big_picture() {
+	"$PYTHON" - "$1" "$C/front_zhangsan.jpg" "$C/back_zhangsan.jpg" "$C/front_lisi.jpg" <<'EOF'
+import sys
+from PIL import Image
+cards = [Image.open(f).convert("RGB") for f in sys.argv[2:]]
+w, h, m = 1200, 757, 80
+page = Image.new("RGB", (3 * (w + m) + m, 3 * (h + m) + m), (200, 200, 200))
+for k in range(8):
+    page.paste(cards[k % len(cards)].resize((w, h)), (m + (k % 3) * (w + m), m + (k // 3) * (h + m)))
+page.save(sys.argv[1], quality=85)
+EOF
+}
+
+@test "two instances behind nginx share Redis: this tool's client at -j 4 gets every card read, both served, a nonce replayed to the other is refused" {
+	keys_file keys "$AK" "$SK"
+	redis_start
+	serve_start A --keys keys --redis "redis://127.0.0.1:$REDIS_PORT/0" -j 1
+	serve_start B --keys keys --redis "redis://127.0.0.1:$REDIS_PORT/0" -j 1
+	nginx_start "$A_PORT" "$B_PORT"
+	# Eight uploads: the four readable sides of the set, each twice (other bytes).
+	mkdir in
+	local c
+	for c in front_zhangsan back_zhangsan front_lisi temporary_wangwu; do
+		distinct "$C/$c.jpg" "in/${c}_1.jpg" one
+		distinct "$C/$c.jpg" "in/${c}_2.jpg" two
+	done
+	FAIZ_ACCESS_KEY=$AK FAIZ_SECRET_KEY=$SK run --separate-stderr "$FAIZ" -f ndjson \
+		--engine faiz --endpoint "$NGINX_URL" --rate 50 -j 4 in/*.jpg
+	assert_success
+	assert_records 8
+	# Every card read: no error, its side, and the field that side must carry.
+	[ "$(jq -s '[.[] | select(.code == null and .side != null)] | length' <<<"$output")" = 8 ]
+	[ "$(jq -s '[.[] | select(.side == "back" and (.issue_authority | length) > 0)] | length' <<<"$output")" = 2 ]
+	[ "$(jq -s '[.[] | select(.side != "back" and (.id_number | test("^[0-9]{17}[0-9X]$")))] | length' <<<"$output")" = 6 ]
+	grep -qF "8 recognised, 0 failed" <<<"$stderr"
+	# Both instances served, the eight between them; so says each one's metrics.
+	local na nb
+	na="$(grep -c 'POST /api/ai/ocr/idcard 200 0 ' "$A_LOG")"
+	nb="$(grep -c 'POST /api/ai/ocr/idcard 200 0 ' "$B_LOG")"
+	[ "$na" -ge 1 ] && [ "$nb" -ge 1 ]
+	assert_equal "$((na + nb))" 8
+	assert_equal "$(metric "$A_URL" 'faiz_serve_requests_total{result="0"}')" "$na"
+	assert_equal "$(metric "$B_URL" 'faiz_serve_requests_total{result="0"}')" "$nb"
+	# The nonces are in the shared store, with the gateway's 300 s.
+	[ "$(redis-cli -p "$REDIS_PORT" --scan --pattern 'faiz-idcard:nonce:*' | wc -l)" -ge 8 ]
+	# One signed request, accepted by A, then sent as it is to B: the bare 403.
+	local nonce body
+	nonce="$(openssl rand -hex 16)"
+	body="$(sha256sum <"$BACK" | cut -d' ' -f1)"
+	run signed "$A_URL" "$BACK" "$AK" "$SK" "$nonce" "$body"
+	assert_equal "${lines[0]}" 200
+	assert_equal "$(code)" 0
+	ttl="$(redis-cli -p "$REDIS_PORT" ttl "faiz-idcard:nonce:$nonce")"
+	[ "$ttl" -gt 290 ] && [ "$ttl" -le 300 ]
+	run signed "$B_URL" "$BACK" "$AK" "$SK" "$nonce" "$body"
+	assert_equal "${lines[0]}" 403
+	assert_equal "${#lines[@]}" 1 # no body
+	grep -qF 'POST /api/ai/ocr/idcard 403' "$B_LOG"
+	# And through nginx, whichever instance gets it.
+	run signed "$NGINX_URL" "$BACK" "$AK" "$SK" "$nonce" "$body"
+	assert_equal "${lines[0]}" 403
+	# A fresh nonce to B is fine: it was the replay that was refused.
+	run signed "$B_URL" "$BACK" "$AK" "$SK" "$(openssl rand -hex 16)" "$body"
+	assert_equal "${lines[0]}" 200
+	assert_equal "$(code)" 0
+}
+
+@test "without --redis each instance keeps its own nonces: the replay to the other is accepted (why the scale-out needs the store)" {
+	keys_file keys "$AK" "$SK"
+	serve_start A --keys keys -j 1
+	serve_start B --keys keys -j 1
+	local nonce
+	nonce="$(openssl rand -hex 16)"
+	run signed "$A_URL" "$C/front_zhangsan.jpg" "$AK" "$SK" "$nonce" x
+	assert_equal "${lines[0]}" 200
+	run signed "$A_URL" "$C/front_zhangsan.jpg" "$AK" "$SK" "$nonce" x
+	assert_equal "${lines[0]}" 403
+	run signed "$B_URL" "$C/front_zhangsan.jpg" "$AK" "$SK" "$nonce" x
+	assert_equal "${lines[0]}" 200
+}
+
+@test "per-request time limit: a picture that takes seconds is answered 50004 at the limit and its worker is free soon after; the next request is read" {
+	big_picture big.jpg
+	serve_start S -j 1 --queue 4 --request-timeout 3
+	local t0 t1 t2 i running=
+	t0="$(date +%s.%N)"
+	run post "$S_URL" big.jpg
+	t1="$(date +%s.%N)"
+	assert_equal "${lines[0]}" 200
+	assert_equal "$(code)" 50004
+	assert_equal "$(jq -r .data.error_msg "$BATS_TEST_TMPDIR/answer")" timeout
+	# Answered at the limit, not when the engine would have finished.
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 2.9 && b - a < 5) }'
+	# The engine stops at its next stage: the worker is free well before
+	# the eight cards could have been read.
+	for i in $(seq 40); do
+		running="$(metric "$S_URL" faiz_serve_queue_running)"
+		[ "$running" = 0 ] && break
+		sleep 0.05
+	done
+	t2="$(date +%s.%N)"
+	assert_equal "$running" 0
+	awk -v a="$t1" -v b="$t2" 'BEGIN { exit !(b - a < 1.5) }'
+	assert_equal "$(metric "$S_URL" faiz_serve_images_total)" 1
+	# The next request has the worker to itself and is read within the limit.
+	run post "$S_URL" "$C/front_zhangsan.jpg"
+	assert_equal "$(code)" 0
+	assert_equal "$(jq -r .data.id_number "$BATS_TEST_TMPDIR/answer")" 440105199208220038
+	grep -qF 'POST /api/ai/ocr/idcard 200 50004' "$S_LOG"
+	assert_equal "$(metric "$S_URL" 'faiz_serve_requests_total{result="50004"}')" 1
+}
