@@ -506,3 +506,33 @@ raw() {
 	# The server is still up after both signals.
 	kill -0 "$S_PID"
 }
+
+@test "contrib/faiz-idcard-serve.service: systemd-analyze verify is clean, and it sandboxes (strict read-only system, private /tmp, no new privileges, writes only to its state)" {
+	local unit="$BATS_TEST_DIRNAME/../contrib/faiz-idcard-serve.service" bin
+	bin="$(realpath "$FAIZ")"
+	# The unit as installed, with this build for the binary and the man page.
+	sed "s#/usr/local/bin/faiz-idcard#$bin#" "$unit" >faiz-idcard-serve.service
+	mkdir -p man/man1
+	cp "$BATS_TEST_DIRNAME/../man/faiz-idcard.1" man/man1/
+	MANPATH="$PWD/man" run systemd-analyze verify ./faiz-idcard-serve.service
+	assert_success
+	assert_output ''
+	local d
+	for d in ProtectSystem=strict PrivateTmp=yes NoNewPrivileges=yes StateDirectory=faiz-idcard \
+		DynamicUser=yes ProtectHome=yes CapabilityBoundingSet= UMask=0077; do
+		grep -qx "$d" "$unit" || { echo "missing $d" >&2; return 1; }
+	done
+	# Nothing writable beyond the state directory (and the private /tmp).
+	! grep -qE '^(ReadWritePaths|BindPaths)=' "$unit"
+	# The service starts on its credential's copy of the keys file.
+	grep -qF -- '--keys ${CREDENTIALS_DIRECTORY}/keys' "$unit"
+	grep -qx 'LoadCredential=keys:/etc/faiz-idcard/keys' "$unit"
+	# systemd's own score of the sandbox: 0 is best, 10 worst; "OK" is under 4.
+	run systemd-analyze security --offline=yes ./faiz-idcard-serve.service
+	local level
+	level="$(sed -n 's/.*Overall exposure level for faiz-idcard-serve.service: \([0-9.]*\).*/\1/p' <<<"$output")"
+	[ -n "$level" ]
+	awk -v l="$level" 'BEGIN { exit !(l <= 2.0) }'
+	grep -qE '✓ ProtectSystem=.*strict' <<<"$output"
+	grep -qE '✓ PrivateTmp=' <<<"$output"
+}
