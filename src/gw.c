@@ -952,7 +952,7 @@ share_open(struct gw *g)
 static const struct recog_ops gw_ops = {
 	"faiz", gw_read_limits, gw_capacity, gw_pending, gw_submit,
 	gw_wait, gw_next, gw_stop_reason, gw_stop, gw_cancel, gw_stats,
-	gw_free
+	gw_free, NULL /* abandon: an upload under way is paid for anyway */
 };
 
 int

@@ -1,5 +1,6 @@
 /* The local recogniser backend: a pool of worker threads over a bounded job queue. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@ struct slot {
 	struct recog_job job;
 	struct recog_result *res;
 	int state;                  /* 0 free, 1 queued, 2 working, 3 done */
+	atomic_int abandoned;       /* le_abandon: the worker's workspace stops at its next stage */
 };
 
 struct loc_engine {
@@ -74,7 +76,9 @@ static void *worker(void *arg)
 		}
 		s->state = 2;
 		pthread_mutex_unlock(&e->mu);
+		textlines_ws_set_cancel(ws, &s->abandoned);
 		work(e, ws, &s->job, s->res);
+		textlines_ws_set_cancel(ws, NULL);
 		pthread_mutex_lock(&e->mu);
 		s->state = 3;
 		pthread_cond_signal(&e->cv_done);
@@ -119,6 +123,7 @@ static int le_submit(void *be, const struct recog_job *job, struct fz_err *err)
 		if (e->slots[i].state == 0) {
 			e->slots[i].job = *job;
 			e->slots[i].res = r;
+			atomic_store(&e->slots[i].abandoned, 0);
 			e->slots[i].state = e->cancelled ? 3 : 1;
 			r->aborted = e->cancelled;
 			pthread_cond_signal(&e->cv_job);
@@ -204,6 +209,28 @@ static void le_stop(void *be, enum recog_stop reason, const char *why)
 
 static void le_cancel(void *be) { drop_queued(be, 1); }
 
+/* Image id is no longer wanted: not started, it comes back now; under way, at its next stage. */
+static void le_abandon(void *be, size_t id)
+{
+	struct loc_engine *e = be;
+
+	pthread_mutex_lock(&e->mu);
+	for (size_t i = 0; i < e->nslots; i++) {
+		struct slot *s = &e->slots[i];
+
+		if (s->job.id != id || (s->state != 1 && s->state != 2))
+			continue;
+		if (s->state == 1) {
+			(void)recog_result_error(s->res, LOC_READ_TIMEOUT,
+			    "abandoned before it started");
+			s->state = 3;
+			pthread_cond_signal(&e->cv_done);
+		} else
+			atomic_store(&s->abandoned, 1);
+	}
+	pthread_mutex_unlock(&e->mu);
+}
+
 static void le_stats(void *be, struct recog_stats *s)
 {
 	(void)be;
@@ -239,7 +266,8 @@ static void le_free(void *be)
 
 static const struct recog_ops le_ops = {
 	"local", le_read_limits, le_capacity, le_pending, le_submit, le_wait,
-	le_next, le_stop_reason, le_stop, le_cancel, le_stats, le_free
+	le_next, le_stop_reason, le_stop, le_cancel, le_stats, le_free,
+	le_abandon
 };
 
 int loc_engine_new(const struct loc_engine_settings *s, struct recog *out,

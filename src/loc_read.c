@@ -363,6 +363,9 @@ loc_read_photo(const struct loc_read_conf *c, struct textlines_ws *ws,
 		    "side and at most %ld million pixels", photo->w, photo->h,
 		    LOC_READ_MIN_SIDE, LOC_MAX_SIDE, LOC_MAX_PIXELS / 1000000);
 	}
+	if (textlines_ws_cancelled(ws))
+		return recog_result_error(r, LOC_READ_TIMEOUT, "cancelled") ?
+		    -1 : 0;
 	if (loc_find_cards(photo, &found, &err) != 0)
 		return recog_result_error(r, LOC_READ_BAD_JPEG, "%s", err.msg) ?
 		    -1 : 0;
@@ -381,7 +384,8 @@ loc_read_photo(const struct loc_read_conf *c, struct textlines_ws *ws,
 			for (int k = 1; k < m; k++)
 				recog_result_free(res[k]);
 			r->next_card = NULL;
-			return recog_result_error(r, "engine_failed", "%s",
+			return recog_result_error(r, textlines_ws_cancelled(ws) ?
+			    LOC_READ_TIMEOUT : "engine_failed", "%s",
 			    err.msg) ? -1 : 0;
 		}
 		/* A card-shaped thing without card text leaves cur untouched

@@ -14,6 +14,7 @@
 #define LOC_READ_NO_CARD "no_card"       /* no card found, or none with card text */
 #define LOC_READ_BAD_JPEG "bad_jpeg"     /* the pixels cannot be decoded */
 #define LOC_READ_IMAGE_SIZE "image_size" /* too small to hold a legible card, or too large */
+#define LOC_READ_TIMEOUT "timeout"       /* cancelled through the workspace (textlines_ws_set_cancel) */
 
 /* Below this many pixels on the short side a card's text cannot be read. */
 #define LOC_READ_MIN_SIDE 64

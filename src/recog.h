@@ -145,6 +145,14 @@ struct recog_ops {
 	void (*cancel)(void *be);
 	void (*stats)(void *be, struct recog_stats *s);
 	void (*free)(void *be);
+	/*
+	 * Optional (NULL: the backend cannot): the caller no longer wants
+	 * image id (a server request past its time limit). The backend stops
+	 * work on it at its next stage and hands it back soon through next(),
+	 * with the error code "timeout"; a result already finished is handed
+	 * back as it is.
+	 */
+	void (*abandon)(void *be, size_t id);
 };
 
 /*

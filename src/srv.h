@@ -2,6 +2,7 @@
 #ifndef SRV_H
 #define SRV_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -76,11 +77,13 @@ void srv_result_free(struct srv_result *r);
  * initialised by srv_result_init; out->error_code says whether a card was
  * recognised) or -1 with err set when the engine itself failed (answered
  * as 90099 unknown, err logged without the image). err must never hold
- * personal data.
+ * personal data. *cancel turns non-zero when the request's time limit has
+ * passed and no one waits for the answer any more: the engine should stop
+ * soon (SRV_E_TIMEOUT) so that the worker is free for the next request.
  */
 typedef int (*srv_recognise_fn)(void *engine_ctx, int worker_index,
-    const unsigned char *jpeg, size_t len, struct srv_result *out,
-    struct fz_err *err);
+    const unsigned char *jpeg, size_t len, const atomic_int *cancel,
+    struct srv_result *out, struct fz_err *err);
 
 struct srv_engine {
 	srv_recognise_fn recognise;

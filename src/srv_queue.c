@@ -13,6 +13,7 @@ struct srv_job {
 	struct srv_job *next;
 	enum job_state state;
 	int abandoned; /* the waiter timed out: the worker frees the job */
+	atomic_int cancel; /* the same, seen by the engine while it works */
 	unsigned char *image;
 	size_t len;
 	int rc;
@@ -76,7 +77,7 @@ work(void *arg)
 		srv_result_init(&res);
 		err.msg[0] = '\0';
 		rc = q->eng.recognise(q->eng.ctx, w->index, j->image, j->len,
-		    &res, &err);
+		    &j->cancel, &res, &err);
 
 		pthread_mutex_lock(&q->lock);
 		q->running--;
@@ -226,8 +227,12 @@ srv_queue_wait(struct srv_queue *q, struct srv_job *j, double timeout,
 		pthread_mutex_unlock(&q->lock);
 		job_free(j);
 	} else {
-		/* The engine cannot be interrupted mid-image: it frees the job when done. */
+		/*
+		 * The engine stops at its next stage; the worker frees the
+		 * job when it returns.
+		 */
 		j->abandoned = 1;
+		atomic_store(&j->cancel, 1);
 		pthread_mutex_unlock(&q->lock);
 	}
 	return SRV_QUEUE_TIMEOUT;

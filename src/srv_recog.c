@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "digest.h"
 #include "jpeg.h"
@@ -17,7 +18,10 @@
  */
 #define PUMP_SLICE 0.005
 
-enum req_state { REQ_QUEUED, REQ_SUBMITTED, REQ_DONE, REQ_FAILED };
+enum req_state { REQ_QUEUED, REQ_SUBMITTED, REQ_DONE, REQ_FAILED, REQ_TIMEOUT };
+
+/* How often a waiting worker looks at its request's cancel flag. */
+#define CANCEL_POLL_NS 20000000L
 
 /* One image handed in by a server worker, living on that worker's stack. */
 struct req {
@@ -26,6 +30,8 @@ struct req {
 	enum req_state state;
 	struct recog_result *res;  /* REQ_DONE: owned by the worker now */
 	char why[200];             /* REQ_FAILED: the reason, no personal data */
+	const atomic_int *cancel;  /* the server's: its waiter gave up */
+	int give_up;               /* REQ_SUBMITTED: the pump should abandon it */
 	pthread_cond_t cv;
 	struct req *next;
 };
@@ -227,6 +233,12 @@ pump(void *arg)
 				pthread_cond_signal(&q->cv);
 			}
 		}
+		/* Images whose requests timed out: the backend stops them. */
+		for (q = s->submitted; q != NULL; q = q->next)
+			if (q->give_up == 1 && ops->abandon != NULL) {
+				ops->abandon(be, q->id);
+				q->give_up = 2;
+			}
 		if (ops->pending(be) == 0)
 			pthread_cond_wait(&s->cv, &s->mu);
 		else
@@ -251,9 +263,55 @@ pump(void *arg)
 	return NULL;
 }
 
+/* Under mu: take q out of the images not yet handed to the backend. */
+static void
+unqueue(struct srv_recog *s, struct req *q)
+{
+	struct req **pp;
+
+	for (pp = &s->queued; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	s->queued_tail = &s->queued;
+	while (*s->queued_tail != NULL)
+		s->queued_tail = &(*s->queued_tail)->next;
+}
+
+/*
+ * Under mu: wait for q's result, looking at the server's cancel flag every
+ * CANCEL_POLL seconds. A request given up before the backend has it ends
+ * at once (50004); one with the backend is abandoned by the pump.
+ */
+static void
+await(struct srv_recog *s, struct req *q)
+{
+	struct timespec t;
+
+	while (q->state == REQ_QUEUED || q->state == REQ_SUBMITTED) {
+		if (q->cancel != NULL && atomic_load(q->cancel) && q->give_up == 0) {
+			if (q->state == REQ_QUEUED) {
+				unqueue(s, q);
+				q->state = REQ_TIMEOUT;
+				break;
+			}
+			q->give_up = 1;
+			pthread_cond_signal(&s->cv);
+		}
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += CANCEL_POLL_NS;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&q->cv, &s->mu, &t);
+	}
+}
+
 static int
 recognise(void *ctx, int worker, const unsigned char *jpeg, size_t len,
-    struct srv_result *out, struct fz_err *err)
+    const atomic_int *cancel, struct srv_result *out, struct fz_err *err)
 {
 	struct srv_recog *s = ctx;
 	struct req q;
@@ -263,6 +321,7 @@ recognise(void *ctx, int worker, const unsigned char *jpeg, size_t len,
 	memset(&q, 0, sizeof(q));
 	q.img.data = (unsigned char *)jpeg;
 	q.img.len = len;
+	q.cancel = cancel;
 	if (jpeg_probe(jpeg, len, &q.img.info, NULL) != JPEG_OK) {
 		out->error_code = SRV_E_CORRUPT;
 		return 0;
@@ -283,10 +342,13 @@ recognise(void *ctx, int worker, const unsigned char *jpeg, size_t len,
 		s->queued_tail = &q.next;
 		pthread_cond_signal(&s->cv);
 	}
-	while (q.state == REQ_QUEUED || q.state == REQ_SUBMITTED)
-		pthread_cond_wait(&q.cv, &s->mu);
+	await(s, &q);
 	pthread_mutex_unlock(&s->mu);
 	pthread_cond_destroy(&q.cv);
+	if (q.state == REQ_TIMEOUT) {
+		out->error_code = SRV_E_TIMEOUT;
+		return 0;
+	}
 	if (q.state == REQ_FAILED) {
 		fz_seterr(err, "%s", q.why);
 		return -1;

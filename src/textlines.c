@@ -27,6 +27,7 @@ struct textlines {
 
 struct textlines_ws {
 	struct nn_ws *det, *rec;
+	const atomic_int *cancel; /* NULL: never */
 };
 
 int
@@ -88,6 +89,18 @@ textlines_ws_new(const struct textlines *t)
 		return NULL;
 	}
 	return ws;
+}
+
+void
+textlines_ws_set_cancel(struct textlines_ws *ws, const atomic_int *flag)
+{
+	ws->cancel = flag;
+}
+
+int
+textlines_ws_cancelled(const struct textlines_ws *ws)
+{
+	return ws->cancel != NULL && atomic_load(ws->cancel) != 0;
 }
 
 void
@@ -314,6 +327,10 @@ textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
 
 	*lines = NULL;
 	*n = 0;
+	if (textlines_ws_cancelled(ws)) {
+		fz_seterr(err, "cancelled");
+		return -1;
+	}
 	if (detect(t, dp != NULL ? dp : &t->dp, ws, card, &boxes, err) != 0)
 		return -1;
 	if (max_lines == 0 || max_lines > TL_CARD_MAX_LINES)
@@ -329,6 +346,12 @@ textlines_read_card(const struct textlines *t, struct textlines_ws *ws,
 		struct nn_tensor to;
 		int w, cw;
 		float dy = pad * (b.y[3] - b.y[0] + b.y[2] - b.y[1]) * 0.5f;
+
+		/* A time limit or a cancelled request: stop between lines. */
+		if (textlines_ws_cancelled(ws)) {
+			fz_seterr(err, "cancelled");
+			goto done;
+		}
 
 		/* A little more room above and below than det's unclip gives:
 		 * the recogniser was trained on looser crops. */

@@ -2,6 +2,7 @@
 #ifndef TEXTLINES_H
 #define TEXTLINES_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "ocr_det.h"
@@ -32,6 +33,15 @@ void textlines_close(struct textlines *t);
 
 struct textlines_ws *textlines_ws_new(const struct textlines *t);
 void textlines_ws_free(struct textlines_ws *ws);
+
+/*
+ * Work done with ws stops at its next stage (det, each rec line) once
+ * *flag is non-zero: textlines_read_card then fails with "cancelled".
+ * NULL (the default) never stops. The flag must outlive the work.
+ */
+void textlines_ws_set_cancel(struct textlines_ws *ws, const atomic_int *flag);
+/* Whether ws's cancel flag is set: for callers between their own stages. */
+int textlines_ws_cancelled(const struct textlines_ws *ws);
 
 /* The text lines of the JPEG data[0..len), in reading order. Returns 0 with
  * *out (free with textline_set_free), or -1 with err. */

@@ -8,7 +8,7 @@
 #      POST of one of the photos in turn, raw body: requests per second,
 #      p50/p99 latency, non-200 answers, answers whose code is not "0",
 #      socket errors, and the server's RSS sampled every second (start,
-#      peak, end), to show it flat;
+#      peak, end, and ten samples over the run), to show it flat;
 #   3. the ratio of the two throughputs (target: within 10%).
 # Prints a markdown table. Knobs: BENCH_JOBS (default: nproc),
 # BENCH_CONNS=16, BENCH_SECONDS=30, BENCH_IMAGES=48, FAIZ_MODELS=models.
@@ -125,6 +125,10 @@ printf '| non-200 or bad envelope | %s |\n' "$(get bad)"
 printf '| socket errors and timeouts | %s |\n' "$(get errors)"
 printf '| answered, no card recognised (error_code 4xxxx) | %s |\n' "$(get unrec)"
 printf '| server RSS: before / peak / after | %s / %s / %s MB |\n' "$rss0" "$peak" "$rss1"
+# RSS over the run, ten samples evenly spaced: flat means no growth.
+n=$(wc -l <"$tmp/rss")
+printf '| server RSS over the run (10 samples) | %s MB |\n' \
+	"$(awk -v n="$n" 'n >= 10 && (NR - 1) % int(n / 10) == 0 && ++k <= 10 { printf "%s%s", k > 1 ? " " : "", $1 }' "$tmp/rss")"
 printf '| server alive after the run | %s |\n' "$alive"
 ok=1
 [ "$(get bad)" = 0 ] && [ "$(get errors)" = 0 ] && [ "$alive" = yes ] || ok=0

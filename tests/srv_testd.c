@@ -98,7 +98,7 @@ sleep_s(double s)
 
 static int
 recognise(void *ctx, int worker, const unsigned char *jpeg, size_t len,
-    struct srv_result *out, struct fz_err *err)
+    const atomic_int *cancel, struct srv_result *out, struct fz_err *err)
 {
 	struct fake *f = ctx;
 	const char *type;
@@ -106,6 +106,7 @@ recognise(void *ctx, int worker, const unsigned char *jpeg, size_t len,
 	json_t *o;
 	int rc = 0;
 
+	(void)cancel; /* the fake's delay is not cut short */
 	if (worker < 0 || worker >= f->nworkers ||
 	    __atomic_exchange_n(&f->busy[worker], 1, __ATOMIC_SEQ_CST)) {
 		fz_seterr(err, "worker index %d used twice at once", worker);

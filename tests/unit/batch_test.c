@@ -200,7 +200,7 @@ f_free(void *be)
 
 static const struct recog_ops fake_ops = {
 	"fake", f_limits, f_capacity, f_pending, f_submit, f_wait, f_next,
-	f_stop_reason, f_stop, f_cancel, f_stats, f_free
+	f_stop_reason, f_stop, f_cancel, f_stats, f_free, NULL
 };
 
 /* What main would see: the records in the order they came out. */

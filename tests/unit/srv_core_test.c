@@ -106,11 +106,12 @@ struct slow {
 	int open;          /* the gate: workers wait until it opens */
 	int in_use[4];     /* per worker index, to catch two calls at once */
 	int clash, calls;
+	int cancelled;     /* calls that found their cancel flag set */
 };
 
 static int
 gated(void *ctx, int worker, const unsigned char *jpeg, size_t len,
-    struct srv_result *out, struct fz_err *err)
+    const atomic_int *cancel, struct srv_result *out, struct fz_err *err)
 {
 	struct slow *s = ctx;
 
@@ -121,6 +122,7 @@ gated(void *ctx, int worker, const unsigned char *jpeg, size_t len,
 	while (!s->open)
 		pthread_cond_wait(&s->cv, &s->lock);
 	s->in_use[worker]--;
+	s->cancelled += atomic_load(cancel) != 0;
 	pthread_mutex_unlock(&s->lock);
 	if (len > 0 && jpeg[0] == 'F') {
 		fz_seterr(err, "engine says no");
@@ -166,7 +168,7 @@ wait_calls(struct slow *s, int n)
 static void
 test_queue(void)
 {
-	struct slow s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, { 0 }, 0, 0 };
+	struct slow s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, { 0 }, 0, 0, 0 };
 	struct srv_engine eng = { gated, &s };
 	struct srv_job *j1, *j2, *j3, *j4;
 	struct srv_result res;
@@ -213,6 +215,8 @@ test_queue(void)
 	CHECK(srv_queue_wait(q, j1, 10, &res, &err) == SRV_QUEUE_FAILED);
 	CHECK_STR(err.msg, "engine says no");
 	CHECK(srv_queue_done(q) == 4); /* A (thrown away), D, N, F; never B */
+	/* A, timed out while running, was told so; the others were not. */
+	CHECK(s.cancelled == 1);
 	srv_queue_free(q);
 	CHECK(!s.clash);
 
