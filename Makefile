@@ -213,11 +213,18 @@ bench-serve: faiz-idcard models
 bench-engine: models
 	bash tests/bench-engine.sh
 	bash tests/bench-engine-accuracy.sh
+	bash tests/bench-engine-peer.sh
 
 # The local engine on generated photos (a benchmark, never part of check):
 # per-field exact rates per level, CPU per image, images/s and RSS at -j 2.
 bench-engine-accuracy: models
 	bash tests/bench-engine-accuracy.sh
+
+# The local engine side by side with PaddleOCR's own pipeline on ONNX
+# Runtime (tools/ort-pipeline.mjs, installed into build/ort) on the same
+# generated photos: per-field rates, CPU per image, images/s and RSS.
+bench-engine-peer: models
+	bash tests/bench-engine-peer.sh
 
 # Developer tool for the local engine's card finder (not installed): finds
 # and rectifies cards in JPEGs, or measures it on a tests/mkphotos.py set.
@@ -322,5 +329,5 @@ format:
 clean:
 	rm -rf faiz-idcard src/*.o build $(UNIT_BINS)
 
-.PHONY: all check check-valgrind check-asan-serve check-crash bench bench-engine bench-engine-accuracy bench-serve unit lint-man deps models models-verify install uninstall format clean \
+.PHONY: all check check-valgrind check-asan-serve check-crash bench bench-engine bench-engine-accuracy bench-engine-peer bench-serve unit lint-man deps models models-verify install uninstall format clean \
 	fuzz fuzz-build fuzz-regress nn-bench loc-demo

@@ -38,6 +38,8 @@ struct nn_conv {
 
 /* Applies nep epilogue steps to n floats in place. */
 void nn_ep_apply(const struct nn_epstep *ep, int nep, float *y, size_t n);
+/* q = softmax(p) over n floats (q may be p). */
+void nn_softmax_row(const float *p, float *q, int64_t n);
 
 /* y = conv(x, w) + b (b may be NULL), then the epilogue. Returns -1 only
  * when scratch memory cannot be had. */

@@ -865,21 +865,10 @@ NN_HOT static void
 softmax_exec(const struct nn_t *x, int64_t axis, struct nn_t *o)
 {
 	int64_t rows = prod(x->dims, 0, (int)axis);
-	int64_t cols = prod(x->dims, (int)axis, x->ndim), r, j;
+	int64_t cols = prod(x->dims, (int)axis, x->ndim), r;
 
-	for (r = 0; r < rows; r++) {
-		const float *p = F(x) + r * cols;
-		float *q = F(o) + r * cols, mx = -INFINITY, s = 0.0f;
-
-		for (j = 0; j < cols; j++)
-			mx = p[j] > mx ? p[j] : mx;
-		for (j = 0; j < cols; j++) {
-			q[j] = expf(p[j] - mx);
-			s += q[j];
-		}
-		for (j = 0; j < cols; j++)
-			q[j] /= s;
-	}
+	for (r = 0; r < rows; r++)
+		nn_softmax_row(F(x) + r * cols, F(o) + r * cols, cols);
 }
 
 /* Source coordinate of output coordinate i along one axis (Resize-11). */

@@ -18,14 +18,12 @@ out=build/bench-engine
 py=/usr/bin/python3
 make -s build/engine-run >&2 || exit 1
 mkdir -p "$out"
+. tests/bench-photos.sh
 echo "bench-engine-accuracy: load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc --all) CPUs" >&2
 rows=
 for level in clean good hard; do
 	d=$out/$level
-	if [ "$(ls "$d"/*.jpg 2>/dev/null | wc -l)" -ne "$n" ]; then
-		rm -rf "$d"
-		$py tests/mkphotos.py set "$d" --level $level --count "$n" --seed "$seed" >/dev/null || exit 1
-	fi
+	bench_photos $level || exit 1
 	build/engine-run -m "$models" "$d"/*.jpg >"$out/$level.ndjson" || exit 1
 	rows+=$($py tests/bench-score.py $level "$out/$level.ndjson" 2>"$out/$level.misses")$'\n'
 done
