@@ -48,6 +48,7 @@ struct piece {
 /* The label of one field as chosen: its piece and its line. */
 struct label {
 	int found, line, s, e, mism;
+	int guessed; /* placed by its row, not read (guess_labels) */
 };
 
 /* A field's value while the rules work on it. */
@@ -575,6 +576,7 @@ static void
 make_pieces(struct st *s)
 {
 	int i, f, at;
+	unsigned done;
 
 	s->npc = 0;
 	for (i = 0; i < s->ntl; i++) {
@@ -583,16 +585,22 @@ make_pieces(struct st *s)
 		if (t->skip || t->n == 0)
 			continue;
 		at = 0;
-		while (at < t->n && s->npc < MAX_PIECES) {
+		done = 0;
+		while (s->npc < MAX_PIECES) {
 			int next = t->n, nf = -1;
 			struct piece *p;
 
+			/* A label placed by the rows (guess_labels) may hold
+			 * no character: done keeps it from being met twice. */
 			for (f = 0; f < LOC_NFIELDS; f++)
 				if (s->lab[f].found && s->lab[f].line == i &&
-				    s->lab[f].s >= at && s->lab[f].s < next) {
+				    !(done & 1u << f) && s->lab[f].s >= at &&
+				    s->lab[f].s < next) {
 					next = s->lab[f].s;
 					nf = f;
 				}
+			if (nf < 0 && at >= t->n)
+				break;
 			p = &s->pc[s->npc];
 			memset(p, 0, sizeof(*p));
 			p->line = i;
@@ -604,6 +612,7 @@ make_pieces(struct st *s)
 			} else {
 				p->s = at, p->e = s->lab[nf].e, p->label = nf;
 				at = s->lab[nf].e;
+				done |= 1u << nf;
 			}
 			p->x0 = tl_x(t, p->s);
 			p->x1 = tl_x(t, p->e);
@@ -673,6 +682,13 @@ take_row(struct st *s, int f, struct fv *v)
 			if (p->line != s->pc[lp].line &&
 			    (!same_row(s->pc[lp].y0, s->pc[lp].y1, p->y0,
 			        p->y1) || p->y1 - p->y0 > 2.2f * lh))
+				continue;
+			/* After the value's first piece, its other boxes on
+			 * the row are printed in the same font: a box half
+			 * again as tall is a watermark's letter beside it. */
+			if (first >= 0 && p->line != s->pc[first].line &&
+			    p->y1 - p->y0 > 1.45f * (s->pc[first].y1 -
+			    s->pc[first].y0))
 				continue;
 			if (best < 0 || p->x0 < s->pc[best].x0)
 				best = i;
@@ -823,6 +839,24 @@ pattern_line(const struct st *s, int min)
 			best = i;
 	}
 	return best;
+}
+
+/*
+ * The lowest free line holding at least min digit-like characters by
+ * itself, or else pattern_line's row: a label read as digits (公民身份号码
+ * as 8015) is a line of its own left of the number, and no part of it.
+ */
+static int
+digit_line(const struct st *s, int min)
+{
+	int i, best = -1;
+
+	for (i = 0; i < s->ntl; i++)
+		if (free_line(s, i) &&
+		    numberish(s->tl[i].c, s->tl[i].n) >= min &&
+		    (best < 0 || s->tl[i].y0 > s->tl[best].y0))
+			best = i;
+	return best >= 0 ? best : pattern_line(s, min);
 }
 
 /* ---- the ID number ---- */
@@ -1211,6 +1245,14 @@ do_sex(struct st *s)
 
 	if (!v->found)
 		return;
+	/* 性别 男 民族 汉 with 民族 not read comes as one value: 男 and
+	 * what follows it, which is 民族's. */
+	if (v->n > 1 && !s->fv[LOC_PEOPLE].found &&
+	    (alt_of(&v->c[0], male) >= 0 || alt_of(&v->c[0], female) >= 0)) {
+		fv_append(&s->fv[LOC_PEOPLE], &v->c[1], v->n - 1);
+		s->fv[LOC_PEOPLE].found = 1;
+		v->n = 1;
+	}
 	if (v->n != 1) {
 		v->broken = 1;
 		return;
@@ -1261,6 +1303,27 @@ ethnic_index(const uint32_t *cps, int n)
  * combination of alternatives that spells a name is taken; none when there
  * are several or none.
  */
+/* How many readings of v[at..at+n) by the alternatives spell one of the
+ * 56 names (at most 5^4 tried). */
+static int
+ethnic_readings(const struct fv *v, int at, int n)
+{
+	uint32_t cps[4];
+	int idx[4] = {0}, i, hits = 0;
+
+	if (n < 1 || n > 4 || at + n > v->n)
+		return 0;
+	for (;;) {
+		for (i = 0; i < n; i++)
+			cps[i] = v->c[at + i].cp[idx[i]];
+		hits += ethnic_index(cps, n) >= 0;
+		for (i = 0; i < n && ++idx[i] == v->c[at + i].n; i++)
+			idx[i] = 0;
+		if (i == n)
+			return hits;
+	}
+}
+
 static void
 do_people(struct st *s)
 {
@@ -1271,6 +1334,20 @@ do_people(struct st *s)
 
 	if (!v->found)
 		return;
+	/* A label not read may leave a remnant of 民族 before the value
+	 * (美壮 for 民族 壮): if no reading of the whole is one of the
+	 * names, the value is the longest ending, one or two characters
+	 * shorter, that some reading makes one. */
+	if ((s->lab[LOC_PEOPLE].guessed || !s->lab[LOC_PEOPLE].found) &&
+	    n >= 2 && (n > 4 || ethnic_readings(v, 0, n) == 0)) {
+		for (i = 1; i < n && i <= 2; i++)
+			if (ethnic_readings(v, i, n - i) > 0) {
+				while (i-- > 0)
+					fv_remove(v, 0);
+				break;
+			}
+		n = v->n;
+	}
 	if (n < 1 || n > 4) {
 		v->broken = 1;
 		return;
@@ -1776,6 +1853,34 @@ do_validity(struct st *s, int temp)
 
 /* ---- assembly ---- */
 
+/*
+ * Does some line read as a valid ID number? With no label read (a blurred
+ * card's small labels go first), a number whose check character, date
+ * and structure hold is the front: upside down it would read as anything
+ * but that.
+ */
+static int
+has_number(const struct st *s)
+{
+	char t[19];
+	int i, at, k;
+
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *u = &s->tl[i];
+
+		if (u->skip)
+			continue;
+		for (at = 0; at + 18 <= u->n; at++) {
+			for (k = 0; k < 18; k++)
+				t[k] = num_byte(u->c[at + k].cp[0]);
+			t[18] = '\0';
+			if (num_valid(t))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static enum loc_side
 decide_side(struct st *s)
 {
@@ -1793,7 +1898,7 @@ decide_side(struct st *s)
 		nb += s->tl[i].skip == 2; /* the back's titles */
 	}
 	if (nf == 0 && nb == 0)
-		return LOC_SIDE_NONE;
+		return has_number(s) ? LOC_SIDE_FRONT : LOC_SIDE_NONE;
 	return nf >= nb ? LOC_SIDE_FRONT : LOC_SIDE_BACK;
 }
 
@@ -1880,6 +1985,204 @@ name_above_sex(struct st *s)
 		take_line(s, best, &s->fv[LOC_NAME]);
 }
 
+/* The front's labels by rows, top to bottom (民族 shares 性别's row). */
+static const enum loc_field front_rows[] = { LOC_NAME, LOC_SEX,
+    LOC_BIRTHDAY, LOC_ADDRESS, LOC_ID_NUMBER };
+#define FRONT_ROWS (int)(sizeof(front_rows) / sizeof(front_rows[0]))
+
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Place label f on line i: the characters left of the value column vx
+ * (all the label's own characters when vx is not known), maybe none. */
+static void
+guess_one(struct st *s, int f, int i, float vx)
+{
+	const struct tl *t = &s->tl[i];
+	uint32_t w[NAME_CPS];
+	int k = 0, wn = word_cps(label_words[f], w, NAME_CPS);
+
+	int j, apart = 0;
+
+	/* A box of its own with the value's box to its right is all label
+	 * (公民身份号码 with the number beyond the value column). */
+	for (j = 0; j < s->ntl; j++) {
+		const struct tl *u = &s->tl[j];
+
+		if (j != i && !u->skip && u->n > 0 && u->x0 >= t->x1 - 0.01f &&
+		    (vx < 0 || u->x0 >= vx - 0.02f) &&
+		    same_row(t->y0, t->y1, u->y0, u->y1))
+			apart = 1;
+	}
+	if (apart && (vx < 0 || t->x1 < vx + 0.015f || f == LOC_ID_NUMBER))
+		k = t->n;
+	else if (vx < 0)
+		k = t->n < wn ? t->n : wn;
+	else
+		while (k < t->n && t->c[k].nx < vx - 0.01f)
+			k++;
+	s->lab[f].found = 1;
+	s->lab[f].line = i;
+	s->lab[f].s = 0;
+	s->lab[f].e = k;
+	s->lab[f].mism = wn;
+	s->lab[f].guessed = 1;
+	s->tl[i].haslabel = 1;
+}
+
+/*
+ * Labels the words did not find, placed by the card's rows: blur erases
+ * the small blue labels long before the values. The lines starting in the
+ * label column, one a row from the top, are the rows of 姓名, 性别, 出生,
+ * 住址 and 公民身份号码 in that order. Where the rows between two labels
+ * that were read (or the card's top or bottom) are exactly as many as the
+ * labels missing there, each row takes its label, whatever it was read
+ * as: its characters left of the value column (where the values beside
+ * the labels start), possibly none when the recogniser dropped them. 民族
+ * is then the first box on 性别's row right of its value, less the label's
+ * two characters when the box holds more than a value.
+ */
+static void
+guess_labels(struct st *s)
+{
+	int *row = NULL, *pos = NULL, nr = 0, i, r, k, f, pa, ra;
+	float col = 2.0f, vx = -1.0f, *xs = NULL;
+	int nx = 0;
+
+	for (k = 0; k < FRONT_ROWS; k++)
+		if (s->lab[front_rows[k]].found &&
+		    s->lab[front_rows[k]].s == 0 &&
+		    s->tl[s->lab[front_rows[k]].line].x0 < col)
+			col = s->tl[s->lab[front_rows[k]].line].x0;
+	if (col > 1.0f)
+		for (i = 0; i < s->ntl; i++)
+			if (!s->tl[i].skip && s->tl[i].n > 0 &&
+			    s->tl[i].x0 < col)
+				col = s->tl[i].x0;
+	if (col > 0.5f || s->ntl == 0)
+		return;
+	row = malloc(sizeof(*row) * (size_t)s->ntl);
+	pos = malloc(sizeof(*pos) * (size_t)s->ntl);
+	xs = malloc(sizeof(*xs) * (size_t)s->ntl);
+	if (row == NULL || pos == NULL || xs == NULL)
+		goto out;
+	/* The label column's lines by their centres, one a row. */
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *t = &s->tl[i];
+		int at;
+
+		if (t->skip || t->n == 0 || t->x0 > col + 0.03f)
+			continue;
+		for (r = 0; r < nr; r++) {
+			const struct tl *u = &s->tl[row[r]];
+
+			if (same_row(t->y0, t->y1, u->y0, u->y1))
+				break;
+		}
+		if (r < nr) {
+			if (t->x0 < s->tl[row[r]].x0)
+				row[r] = i;
+			continue;
+		}
+		for (at = nr; at > 0 && s->tl[row[at - 1]].y0 +
+		    s->tl[row[at - 1]].y1 > t->y0 + t->y1; at--)
+			row[at] = row[at - 1];
+		row[at] = i;
+		nr++;
+	}
+	for (r = 0; r < nr; r++) {
+		const struct tl *u = &s->tl[row[r]];
+
+		pos[r] = -1;
+		for (k = 0; k < FRONT_ROWS; k++) {
+			const struct label *l = &s->lab[front_rows[k]];
+			const struct tl *t = &s->tl[l->line];
+
+			if (l->found && (l->line == row[r] ||
+			    same_row(t->y0, t->y1, u->y0, u->y1)))
+				pos[r] = k;
+		}
+	}
+	/* The values beside the labels (not the number's): where the value
+	 * column is. */
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *t = &s->tl[i];
+
+		if (t->skip || t->n == 0 || t->x0 <= col + 0.04f ||
+		    t->x0 >= col + 0.3f)
+			continue;
+		for (r = 0; r < nr; r++) {
+			const struct tl *u = &s->tl[row[r]];
+
+			if (pos[r] != FRONT_ROWS - 1 &&
+			    same_row(t->y0, t->y1, u->y0, u->y1)) {
+				xs[nx++] = t->x0;
+				break;
+			}
+		}
+	}
+	if (nx > 0) {
+		/* The lower third: 民族 and its value sit further right. */
+		qsort(xs, (size_t)nx, sizeof(*xs), cmp_float);
+		vx = xs[(nx - 1) / 3];
+	}
+	for (pa = -1, ra = -1, r = 0; r <= nr; r++) {
+		int pb = r < nr ? pos[r] : FRONT_ROWS;
+
+		if (r < nr && pos[r] < 0)
+			continue;
+		if (pb <= pa)
+			goto out; /* labels out of their order: leave it */
+		if (r - ra == pb - pa)
+			for (k = ra + 1; k < r; k++) {
+				f = front_rows[pa + (k - ra)];
+				if (!s->lab[f].found)
+					guess_one(s, f, row[k], vx);
+			}
+		pa = pb;
+		ra = r;
+	}
+	if (!s->lab[LOC_PEOPLE].found && s->lab[LOC_SEX].found) {
+		const struct tl *u = &s->tl[s->lab[LOC_SEX].line];
+		float from = (vx >= 0 ? vx : u->x1) + 0.06f;
+		int p = -1, right = 0;
+
+		for (i = 0; i < s->ntl; i++) {
+			const struct tl *t = &s->tl[i];
+
+			if (t->skip || t->haslabel || t->n == 0 ||
+			    t->x0 < from || t->x0 > 0.6f ||
+			    !same_row(t->y0, t->y1, u->y0, u->y1))
+				continue;
+			if (p < 0 || t->x0 < s->tl[p].x0) {
+				right += p >= 0;
+				p = i;
+			} else
+				right++;
+		}
+		if (p >= 0) {
+			const struct tl *t = &s->tl[p];
+
+			s->lab[LOC_PEOPLE].found = 1;
+			s->lab[LOC_PEOPLE].line = p;
+			s->lab[LOC_PEOPLE].s = 0;
+			s->lab[LOC_PEOPLE].e = t->n >= 3 ? 2 : right ? t->n : 0;
+			s->lab[LOC_PEOPLE].mism = 2;
+			s->lab[LOC_PEOPLE].guessed = 1;
+			s->tl[p].haslabel = 1;
+		}
+	}
+out:
+	free(row);
+	free(pos);
+	free(xs);
+}
+
 /* The front's fields: number first, since the address stops above it and
  * the other fields take its evidence. */
 static void
@@ -1892,7 +2195,7 @@ read_front(struct st *s)
 	if (take_row(s, LOC_ID_NUMBER, &s->fv[LOC_ID_NUMBER]) < 0 ||
 	    numberish(s->fv[LOC_ID_NUMBER].c, s->fv[LOC_ID_NUMBER].n) < 15) {
 		/* The number without its label: the lowest line of digits. */
-		if ((li = pattern_line(s, 15)) >= 0) {
+		if ((li = digit_line(s, 15)) >= 0) {
 			memset(&s->fv[LOC_ID_NUMBER], 0, sizeof(s->fv[0]));
 			take_line(s, li, &s->fv[LOC_ID_NUMBER]);
 		}
@@ -1924,15 +2227,46 @@ read_front(struct st *s)
 	do_address(s);
 }
 
+/*
+ * 签发机关 not read: the authority is the free line just above the
+ * validity's value and in its column (starting within 6% of the card
+ * width), at most three of its heights above it.
+ */
+static int
+authority_above(const struct st *s, float x0, float y0, float y1)
+{
+	float h = y1 - y0;
+	int i, best = -1;
+
+	for (i = 0; i < s->ntl; i++) {
+		const struct tl *t = &s->tl[i];
+
+		if (!free_line(s, i) || t->n < 2 || t->y1 > y0 + 0.3f * h ||
+		    y0 - t->y0 > 3.0f * h || fabsf(t->x0 - x0) > 0.06f ||
+		    t->y1 - t->y0 > 1.6f * h)
+			continue;
+		if (best < 0 || t->y0 > s->tl[best].y0)
+			best = i;
+	}
+	return best;
+}
+
 static void
 read_back(struct st *s)
 {
-	int first, lp, li;
-	float stop = 1.0f;
+	int first, lp, li = -1;
+	float stop = 1.0f, vx0 = 0, vy0 = 0, vy1 = 0;
 
-	if (take_row(s, LOC_VALIDITY, &s->fv[LOC_VALIDITY]) < 0 &&
-	    (li = pattern_line(s, 8)) >= 0)
+	if ((first = take_row(s, LOC_VALIDITY, &s->fv[LOC_VALIDITY])) >= 0) {
+		vx0 = s->pc[first].x0;
+		vy0 = s->pc[first].y0;
+		vy1 = s->pc[first].y1;
+	} else if ((li = digit_line(s, 8)) >= 0) {
+		vx0 = s->tl[li].x0;
+		vy0 = s->tl[li].y0;
+		vy1 = s->tl[li].y1;
 		take_line(s, li, &s->fv[LOC_VALIDITY]);
+	}
 	if (s->lab[LOC_VALIDITY].found)
 		stop = s->tl[s->lab[LOC_VALIDITY].line].y0;
 	first = take_row(s, LOC_AUTHORITY, &s->fv[LOC_AUTHORITY]);
@@ -1941,7 +2275,9 @@ read_back(struct st *s)
 
 		take_wrapped(s, p->x0, p->y0, p->y1, stop, 1,
 		    &s->fv[LOC_AUTHORITY]);
-	}
+	} else if (first < 0 && s->fv[LOC_VALIDITY].found &&
+	    (li = authority_above(s, vx0, vy0, vy1)) >= 0)
+		take_line(s, li, &s->fv[LOC_AUTHORITY]);
 	do_authority(s);
 	do_validity(s, s->out->side == LOC_SIDE_TEMPORARY);
 }
@@ -2019,6 +2355,8 @@ loc_fields_read(const struct ocr_line *lines, size_t n, enum loc_side side,
 				s->tl[s->lab[i].line].haslabel = 1;
 	}
 	out->side = side;
+	if (side == LOC_SIDE_FRONT)
+		guess_labels(s);
 	make_pieces(s);
 	if (side == LOC_SIDE_FRONT || side == LOC_SIDE_TEMPORARY) {
 		read_front(s);

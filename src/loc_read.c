@@ -29,9 +29,15 @@ static const double NUMBER_BAND[4] = { 0.28, 0.76, 0.98, 0.92 };
  */
 #define LOC_READ_DECODE_SIDE 2400
 
-/* Red minus the larger of green and blue above this: red print (to_bgr);
- * a lamp's warm cast on white paper stays under it. */
-#define LOC_READ_RED 25
+/*
+ * Red print (to_bgr): red minus the larger of green and blue, at its
+ * largest within LOC_READ_RED_REACH pixels. From LOC_READ_RED_LO on a pixel
+ * moves towards its red channel's value, all the way at LOC_READ_RED_HI; a
+ * lamp's warm cast on white paper stays near the bottom of the ramp.
+ */
+#define LOC_READ_RED_LO 8
+#define LOC_READ_RED_HI 25
+#define LOC_READ_RED_REACH 2
 
 static const char TYPE_FRONT[] = "第二代身份证";
 static const char TYPE_BACK[] = "第二代身份证背面";
@@ -80,33 +86,79 @@ rotate180(struct loc_image *im)
 		}
 }
 
+/* The largest value within LOC_READ_RED_REACH of each of a row's n
+ * values, step apart, from src to dst. */
+static void
+reach_max(const unsigned char *src, unsigned char *dst, int n, size_t step)
+{
+	for (int i = 0; i < n; i++) {
+		int lo = i - LOC_READ_RED_REACH, hi = i + LOC_READ_RED_REACH;
+		unsigned char m = 0;
+
+		for (int k = lo < 0 ? 0 : lo; k <= hi && k < n; k++)
+			if (src[(size_t)k * step] > m)
+				m = src[(size_t)k * step];
+		dst[(size_t)i * step] = m;
+	}
+}
+
 /*
  * The card in BGR for the OCR modules (PaddleOCR's channel order), with
  * red print lifted to its red channel's lightness. A card's text is black
  * and its labels blue; what is red (a 样本 watermark or stamp over the
  * address, the back's emblem) is never a field, and the detector merges a
- * light red overlay with the black text under it into one region.
+ * light red overlay with the black text under it into one region. Pale red
+ * on a pale card has about the card's red value, so lifting to red erases
+ * it while black text stays black. The rims of red strokes, where a blur
+ * or the JPEG's halved colour resolution has mixed red with the ground,
+ * are less red than the strokes but just as dark in green and blue: the
+ * redness of the neighbourhood, not of the pixel, decides, and it lifts
+ * gradually so that no edge of its own is drawn. -1 out of memory.
  */
-static void
+static int
 to_bgr(const struct loc_image *card, unsigned char *bgr)
 {
+	size_t np = (size_t)card->w * (size_t)card->h;
+	unsigned char *red = malloc(2 * np), *tmp;
+
+	if (red == NULL)
+		return -1;
+	tmp = red + np;
 	for (int y = 0; y < card->h; y++) {
 		const unsigned char *s = card->px + (size_t)y * card->stride;
+
+		for (int x = 0; x < card->w; x++) {
+			int r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
+			int d = r - (g > b ? g : b);
+
+			red[(size_t)y * card->w + x] =
+			    (unsigned char)(d < 0 ? 0 : d);
+		}
+	}
+	for (int y = 0; y < card->h; y++)
+		reach_max(red + (size_t)y * card->w, tmp + (size_t)y * card->w,
+		    card->w, 1);
+	for (int x = 0; x < card->w; x++)
+		reach_max(tmp + x, red + x, card->h, (size_t)card->w);
+	for (int y = 0; y < card->h; y++) {
+		const unsigned char *s = card->px + (size_t)y * card->stride;
+		const unsigned char *m = red + (size_t)y * card->w;
 		unsigned char *d = bgr + (size_t)y * card->w * 3;
 
 		for (int x = 0; x < card->w; x++) {
 			int r = s[3 * x], g = s[3 * x + 1], b = s[3 * x + 2];
+			int a = m[x] <= LOC_READ_RED_LO ? 0 :
+			    m[x] >= LOC_READ_RED_HI ? 256 :
+			    (m[x] - LOC_READ_RED_LO) * 256 /
+			    (LOC_READ_RED_HI - LOC_READ_RED_LO);
 
-			if (r - (g > b ? g : b) > LOC_READ_RED) {
-				d[3 * x] = d[3 * x + 1] = d[3 * x + 2] =
-				    (unsigned char)r;
-				continue;
-			}
-			d[3 * x] = (unsigned char)b;
-			d[3 * x + 1] = (unsigned char)g;
+			d[3 * x] = (unsigned char)(b + (r - b) * a / 256);
+			d[3 * x + 1] = (unsigned char)(g + (r - g) * a / 256);
 			d[3 * x + 2] = (unsigned char)r;
 		}
 	}
+	free(red);
+	return 0;
 }
 
 /* Lines and fields of the upright card; -1 on a model or memory failure. */
@@ -117,7 +169,10 @@ read_card(const struct loc_read_conf *c, struct textlines_ws *ws,
 {
 	struct ocr_image img = { bgr, card->w, card->h, (size_t)card->w * 3 };
 
-	to_bgr(card, bgr);
+	if (to_bgr(card, bgr) != 0) {
+		fz_seterr(err, "out of memory");
+		return -1;
+	}
 	free(*lines);
 	*lines = NULL;
 	if (textlines_read_card(c->models, ws, &img, &c->det, c->rec_pad,
