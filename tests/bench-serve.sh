@@ -128,7 +128,7 @@ printf '| server RSS: before / peak / after | %s / %s / %s MB |\n' "$rss0" "$pea
 # RSS over the run, ten samples evenly spaced: flat means no growth.
 n=$(wc -l <"$tmp/rss")
 printf '| server RSS over the run (10 samples) | %s MB |\n' \
-	"$(awk -v n="$n" 'n >= 10 && (NR - 1) % int(n / 10) == 0 && ++k <= 10 { printf "%s%s", k > 1 ? " " : "", $1 }' "$tmp/rss")"
+	"$(awk -v n="$n" 'n >= 10 && (NR - 1) % int(n / 10) == 0 && ++k <= 10 { printf "%s%s", (k > 1 ? " " : ""), $1 }' "$tmp/rss")"
 printf '| server alive after the run | %s |\n' "$alive"
 ok=1
 [ "$(get bad)" = 0 ] && [ "$(get errors)" = 0 ] && [ "$alive" = yes ] || ok=0
