@@ -11,7 +11,7 @@
 # then the good photos with 2 workers for images per second and peak RSS.
 # Prints one markdown table of per-level per-field exact rates and one of
 # the speed figures. Knobs: BENCH_CARDS=100, BENCH_SEED=20000,
-# FAIZ_MODELS=models.
+# BENCH_ROUNDS=2 (2-worker runs per side), FAIZ_MODELS=models.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 export LC_ALL=C.UTF-8 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 UV_THREADPOOL_SIZE=1
@@ -30,8 +30,19 @@ for level in clean good hard; do
 	build/engine-run -m "$models" "$out/$level"/*.jpg >"$out/$level.ndjson" || exit 1
 	node tools/ort-pipeline.mjs build/ort "$models" "$out/$level"/*.jpg >"$out/$level.ort.ndjson" || exit 1
 done
-build/engine-run -m "$models" -j 2 "$out"/good/*.jpg | tail -n 1 >"$out/j2.json" || exit 1
-node tools/ort-pipeline.mjs build/ort "$models" -j 2 "$out"/good/*.jpg | tail -n 1 >"$out/j2.ort.json" || exit 1
+# The 2-worker runs take turns, BENCH_ROUNDS times, and each side keeps
+# its fastest: on a machine shared with other jobs this compares the least
+# disturbed runs of each rather than whichever ran in a quiet moment.
+: >"$out/j2.all" && : >"$out/j2.ort.all"
+for ((round = 1; round <= ${BENCH_ROUNDS:-2}; round++)); do
+	build/engine-run -m "$models" -j 2 "$out"/good/*.jpg | tail -n 1 >>"$out/j2.all" || exit 1
+	node tools/ort-pipeline.mjs build/ort "$models" -j 2 "$out"/good/*.jpg | tail -n 1 >>"$out/j2.ort.all" || exit 1
+done
+for ext in "" .ort; do
+	$py -c 'import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+print(json.dumps(max(runs, key=lambda r: r["images_per_s"])))' "$out/j2$ext.all" >"$out/j2$ext.json" || exit 1
+done
 $py - "$out" <<'PY'
 import json, statistics, subprocess, sys
 
