@@ -28,6 +28,9 @@ setup() {
 
 @test "--engine local with keys and an endpoint configured: the emulator gets nothing and no socket is opened" {
 	export FAIZ_ACCESS_KEY="$EMU_ACCESS_KEY" FAIZ_SECRET_KEY="$EMU_SECRET_KEY"
+	# LeakSanitizer cannot run under ptrace (the ASan build aborts at exit):
+	# the traced runs leave leak detection to the untraced tests.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	run --separate-stderr strace -f -qq -e trace=socket,connect -o "$BATS_TEST_TMPDIR/trace" \
 		"$FAIZ" --engine local -f ndjson "$BACK" "$PHOTOS/good-0000.jpg" "$PHOTOS/good-0001.jpg"
 	assert_success
@@ -59,12 +62,7 @@ setup() {
 	codes=$(grep -ho 'recog_result_warn([a-z_>.-]*, "[a-z_]*"\|record_warning([a-z_>.-]*, "[a-z_]*"' "$SRC"/*.c |
 		sed 's/.*"\([a-z_]*\)"/\1/' | sort -u)
 	[ -n "$codes" ]
-	section=$(sed -n '/^\.Ss Warning codes/,/^\.Ss /p' "$MAN")
-	missing=
-	for c in $codes; do
-		grep -qx "\.It Li $c" <<<"$section" || missing+=" $c"
-	done
-	assert_equal "$missing" ""
+	assert_equal "$(man_missing 'Warning codes' $codes)" ""
 	# Both of the local engine's are there (the grep above found them).
 	[[ "$codes" == *low_confidence* && "$codes" == *image_not_saved* ]]
 }
@@ -73,14 +71,9 @@ setup() {
 	reasons=$(sed -n '/^loc_reason_name(/,/^}/p' "$SRC/loc_fields.c" | grep -o 'return "[a-z_]*"' |
 		sed 's/return "\(.*\)"/\1/' | grep -vx unknown)
 	[ "$(wc -w <<<"$reasons")" -ge 10 ]
-	section=$(sed -n '/^\.Ss Confidence and changes/,/^\.Ss /p' "$MAN")
-	missing=
-	for c in $reasons; do
-		grep -qx "\.It Li $c" <<<"$section" || missing+=" $c"
-	done
-	assert_equal "$missing" ""
+	assert_equal "$(man_missing 'Confidence and changes' $reasons)" ""
 	# The threshold the man page gives is the one the code uses.
 	thr=$(sed -n 's/^#define LOC_FIELDS_LOW_CONF \([0-9.]*\).*/\1/p' "$SRC/loc_fields.h")
 	[ -n "$thr" ]
-	grep -q "A field below $thr is named in the warning" <<<"$section"
+	sed -n '/^\.Ss Confidence and changes$/,/^\.Ss /p' "$MAN" | grep -q "A field below $thr is named in the warning"
 }

@@ -21,26 +21,6 @@ teardown() {
 	return 0
 }
 
-# serve_start [ARGS]: start `faiz-idcard serve` on a free loopback port; sets SERVE_PID, SERVE_URL, SERVE_LOG.
-serve_start() {
-	local i port=
-	SERVE_LOG="$BATS_TEST_TMPDIR/serve.log"
-	"$FAIZ" serve --listen 127.0.0.1:0 "$@" 2>"$SERVE_LOG" 3>&- &
-	SERVE_PID=$!
-	for i in $(seq 400); do
-		port="$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$SERVE_LOG")"
-		[ -n "$port" ] && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [ -z "$port" ]; then
-		echo "serve did not start:" >&2
-		cat "$SERVE_LOG" >&2
-		return 1
-	fi
-	SERVE_URL="http://127.0.0.1:$port"
-}
-
 post() { # FILE [CURL ARGS]: raw body; prints the HTTP status, then the body
 	local f="$1"
 	shift
@@ -95,7 +75,7 @@ keys_file() {
 }
 
 @test "serve answers the real back with the local engine; healthz ready; junk gets the page's code; SIGTERM exits 0" {
-	serve_start -j 2
+	serve_start SERVE -j 2
 	[ "$(curl -sS --noproxy '*' "$SERVE_URL/healthz")" = ready ]
 	run post "$BACK"
 	[ "${lines[0]}" = 200 ]
@@ -122,7 +102,7 @@ keys_file() {
 
 @test "this tool's client against serve gives the same records as --engine local" {
 	keys_file keys
-	serve_start --keys keys -j 2
+	serve_start SERVE --keys keys -j 2
 	# Apart from what differs by nature: the session id, the timings, the
 	# engine's name, the faiz client's own advice about small photos, and
 	# what only the local engine's records carry (card of the file, field
@@ -141,7 +121,7 @@ keys_file() {
 }
 
 @test "the access log holds no personal data: no name, number or image bytes" {
-	serve_start -j 1
+	serve_start SERVE -j 1
 	run post "$C/front_zhangsan.jpg"
 	[ "${lines[0]}" = 200 ]
 	local name num

@@ -31,31 +31,6 @@ free_port() {
 	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# serve_start NAME [ARGS]: `faiz-idcard serve` on a free loopback port; sets
-# NAME_PID, NAME_URL, NAME_PORT and NAME_LOG (its stderr: the access log).
-serve_start() {
-	local name="$1" i port= log="$BATS_TEST_TMPDIR/$1.log"
-	shift
-	"$FAIZ" serve --listen 127.0.0.1:0 "$@" 2>"$log" 3>&- &
-	local pid=$!
-	PIDS+=("$pid")
-	for i in $(seq 600); do
-		port="$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log")"
-		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [ -z "$port" ]; then
-		echo "serve $name did not start:" >&2
-		cat "$log" >&2
-		return 1
-	fi
-	printf -v "${name}_PID" %s "$pid"
-	printf -v "${name}_PORT" %s "$port"
-	printf -v "${name}_URL" %s "http://127.0.0.1:$port"
-	printf -v "${name}_LOG" %s "$log"
-}
-
 # redis_start: Debian's redis-server on a free loopback port, nothing saved; sets REDIS_PORT.
 redis_start() {
 	local i

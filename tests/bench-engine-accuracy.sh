@@ -10,14 +10,6 @@
 # markdown tables. Knobs: BENCH_CARDS=100, BENCH_SEED=20000, FAIZ_MODELS=models.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-export LC_ALL=C.UTF-8 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-n=${BENCH_CARDS:-100}
-seed=${BENCH_SEED:-20000}
-models=${FAIZ_MODELS:-models}
-out=build/bench-engine
-py=/usr/bin/python3
-make -s build/engine-run >&2 || exit 1
-mkdir -p "$out"
 . tests/bench-photos.sh
 echo "bench-engine-accuracy: load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc --all) CPUs" >&2
 rows=

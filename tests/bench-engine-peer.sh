@@ -14,16 +14,9 @@
 # BENCH_ROUNDS=2 (2-worker runs per side), FAIZ_MODELS=models.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-export LC_ALL=C.UTF-8 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 UV_THREADPOOL_SIZE=1
-n=${BENCH_CARDS:-100}
-seed=${BENCH_SEED:-20000}
-models=${FAIZ_MODELS:-models}
-out=build/bench-engine
-py=/usr/bin/python3
-make -s build/engine-run >&2 || exit 1
-sh tools/ort-pipeline.sh build/ort || exit 1
-mkdir -p "$out"
 . tests/bench-photos.sh
+export UV_THREADPOOL_SIZE=1
+sh tools/ort-pipeline.sh build/ort || exit 1
 echo "bench-engine-peer: load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc --all) CPUs" >&2
 for level in clean good hard; do
 	bench_photos $level || exit 1

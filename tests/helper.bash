@@ -203,3 +203,41 @@ assert_records() {
 		printf '%s\n' "${lines[$i]}" | jq -e 'type == "object"' >/dev/null
 	done
 }
+
+# serve_start NAME [ARGS]: `faiz-idcard serve` on a free loopback port; sets
+# NAME_PID, NAME_URL, NAME_PORT and NAME_LOG (its stderr: the access log), and
+# adds the pid to PIDS for a teardown that stops them all.
+serve_start() {
+	local name="$1" i port= log="$BATS_TEST_TMPDIR/$1.log"
+	shift
+	"$FAIZ" serve --listen 127.0.0.1:0 "$@" 2>"$log" 3>&- &
+	local pid=$!
+	PIDS+=("$pid")
+	for i in $(seq 600); do
+		port="$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log")"
+		[ -n "$port" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$port" ]; then
+		echo "serve $name did not start:" >&2
+		cat "$log" >&2
+		return 1
+	fi
+	printf -v "${name}_PID" %s "$pid"
+	printf -v "${name}_PORT" %s "$port"
+	printf -v "${name}_URL" %s "http://127.0.0.1:$port"
+	printf -v "${name}_LOG" %s "$log"
+}
+
+# man_missing SUBSECTION WORD...: print the words that are no `.It Li WORD`
+# entry of subsection SUBSECTION (.Ss) of the man page; nothing when all are.
+man_missing() {
+	local sec="$1" w section missing=
+	shift
+	section=$(sed -n "/^\.Ss $sec\$/,/^\.S[sh] /p" "$HELPER_DIR/../man/faiz-idcard.1")
+	for w in "$@"; do
+		grep -qx "\.It Li $w" <<<"$section" || missing+=" $w"
+	done
+	printf '%s' "${missing# }"
+}
