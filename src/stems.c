@@ -44,6 +44,39 @@ find(const struct nameset *set, const char *key)
 	return &set->v[i];
 }
 
+/*
+ * Whether stem looks like card K >= 2 of another input: "P.cardK" with K
+ * digits not starting with 0 and P not empty. Returns P's length, or 0.
+ */
+static size_t
+card_shaped(const char *stem)
+{
+	const char *d = strrchr(stem, '.');
+	const char *p;
+
+	if (d == NULL || d == stem || strncmp(d, ".card", 5) != 0)
+		return 0;
+	p = d + 5;
+	if (*p < '1' || *p > '9' || (p[0] == '1' && p[1] == '\0'))
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' ? (size_t)(d - stem) : 0;
+}
+
+/* Put key in the set: 0, or 1 when it is there already. */
+static int
+claim(struct nameset *set, const char *key)
+{
+	struct slot *sl = find(set, key);
+
+	if (sl->key != NULL)
+		return 1;
+	sl->key = key;
+	sl->next = 2;
+	return 0;
+}
+
 char *
 stems_base(const char *path)
 {
@@ -101,16 +134,22 @@ stems_unique(const char *const *paths, size_t n, struct fz_err *err)
 	    (stems = calloc(n ? n : 1, sizeof(*stems))) == NULL ||
 	    (dup = calloc(n ? n : 1, 1)) == NULL)
 		goto oom;
+	/* Names shaped like another card's stem (see stems_card) go in last. */
 	for (i = 0; i < n; i++) {
 		if ((stems[i] = stems_base(paths[i])) == NULL)
 			goto oom;
-		sl = find(&set, stems[i]);
-		if (sl->key != NULL) {
-			dup[i] = 1;
+		if (card_shaped(stems[i]) == 0)
+			dup[i] = claim(&set, stems[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if ((k = card_shaped(stems[i])) == 0)
 			continue;
-		}
-		sl->key = stems[i];
-		sl->next = 2;
+		cand = fz_printf("%.*s", (int)k, stems[i]);
+		if (cand == NULL)
+			goto oom;
+		base = find(&set, cand);
+		free(cand);
+		dup[i] = base->key != NULL ? 1 : claim(&set, stems[i]);
 	}
 	/* In input order, so the second x is x-2 and the third x-3. Every
 	 * name in the set stays owned by stems[] until the end: a duplicate's
@@ -119,7 +158,7 @@ stems_unique(const char *const *paths, size_t n, struct fz_err *err)
 		if (!dup[i])
 			continue;
 		base = find(&set, stems[i]);
-		for (k = base->next;; k++) {
+		for (k = base->key != NULL ? base->next : 2;; k++) {
 			if ((cand = fz_printf("%s-%zu", stems[i], k)) == NULL)
 				goto oom;
 			sl = find(&set, cand);
@@ -127,7 +166,8 @@ stems_unique(const char *const *paths, size_t n, struct fz_err *err)
 				break;
 			free(cand);
 		}
-		base->next = k + 1;
+		if (base->key != NULL)
+			base->next = k + 1;
 		sl->key = cand;
 		sl->next = 2;
 		free(stems[i]);

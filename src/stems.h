@@ -20,7 +20,9 @@ char *stems_base(const char *path);
  * that no input's base stem and no earlier assigned stem uses, so a/x.jpg,
  * b/x.jpg, c/x.jpg become x, x-2, x-3 in input order. Expected O(n) time
  * and memory (a hash table; each candidate name is tried at most once per
- * base). Returns an array of n owned strings, or NULL with err set.
+ * base). A stem shaped like card K >= 2 of another input's stem
+ * (stems_card: "x.card2" beside "x") is treated as a later duplicate and
+ * gets "x.card2-K", so no card's images can take an input's name. Returns an array of n owned strings, or NULL with err set.
  */
 char **stems_unique(const char *const *paths, size_t n, struct fz_err *err);
 

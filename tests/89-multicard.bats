@@ -101,6 +101,19 @@ record_cards() {
 	assert_equal "$(rec 1 .error.code)" exists
 }
 
+@test "--save-images: a file named like the page's card 2 gets its own stem, and no image is overwritten" {
+	mkdir pages
+	cp "$PC" pages/page.jpg
+	cp "$FIXTURES/card_back.jpg" pages/page.card2.jpg
+	faiz --engine local -f ndjson --save-images out pages/page.jpg pages/page.card2.jpg
+	assert_success
+	assert_equal "$(rec 2 .images.cropped)" out/page.card2.cropped.jpg
+	assert_equal "$(rec 3 .images.cropped)" out/page.card2-2.cropped.jpg
+	assert_equal "$(ls out | grep -c cropped)" 3
+	# Each crop is its own card.
+	assert_equal "$(md5sum out/*cropped.jpg | cut -d' ' -f1 | sort -u | wc -l)" 3
+}
+
 @test "the same page twice: the duplicate gets a copy of every card's record and images under its own stems" {
 	cp "$PC" copy.jpg
 	faiz --engine local -f ndjson --save-images out "$PC" copy.jpg

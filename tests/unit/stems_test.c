@@ -91,6 +91,24 @@ suffix_of(const char *stem, const char *base)
 	return k;
 }
 
+/* Whether base is "P.cardK" (K >= 2, no leading 0) for a P among bases. */
+static int
+shadows(const char *base, char **bases, size_t n)
+{
+	const char *d = strrchr(base, '.');
+	size_t i, len;
+
+	if (d == NULL || d == base || strncmp(d, ".card", 5) != 0 ||
+	    d[5] < '1' || d[5] > '9' || strcmp(d + 5, "1") == 0 ||
+	    strspn(d + 5, "0123456789") != strlen(d + 5))
+		return 0;
+	len = (size_t)(d - base);
+	for (i = 0; i < n; i++)
+		if (strlen(bases[i]) == len && strncmp(bases[i], base, len) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Random lists drawn from a few directories and names (some of which look
  * like generated names, some hidden or empty), so most lists repeat names
@@ -102,7 +120,8 @@ test_property(void)
 {
 	static const char *const dirs[] = { "", "a/", "b/c/", "/abs/", "./" };
 	static const char *const names[] = { "front", "back", "front-2",
-		"front-3", "x", "x-2-2", ".hid", "", "front-10", "Front" };
+		"front-3", "x", "x-2-2", ".hid", "", "front-10", "Front",
+		"front.card2", "x.card12", "x.card1", "back.card03" };
 	static const char *const exts[] = { ".jpg", ".jpeg", "", ".a.jpg" };
 	static char bufs[NMAX][64];
 	const char *paths[NMAX];
@@ -115,7 +134,7 @@ test_property(void)
 		n = pick(NMAX + 1);
 		for (i = 0; i < n; i++) {
 			snprintf(bufs[i], sizeof(bufs[i]), "%s%s%s",
-			    dirs[pick(5)], names[pick(10)], exts[pick(4)]);
+			    dirs[pick(5)], names[pick(14)], exts[pick(4)]);
 			paths[i] = bufs[i];
 		}
 		if ((s = stems_unique(paths, n, &e)) == NULL) {
@@ -125,7 +144,7 @@ test_property(void)
 		for (i = 0; i < n; i++)
 			bases[i] = stems_base(paths[i]);
 		for (i = 0; i < n; i++) {
-			int first = 1;
+			int first = !shadows(bases[i], bases, n);
 			for (j = 0; j < i && first; j++)
 				first = strcmp(bases[j], bases[i]) != 0;
 			if (first) {
@@ -145,6 +164,14 @@ test_property(void)
 		qsort(sorted, n, sizeof(*sorted), cmp_str);
 		for (i = 1; i < n; i++)
 			bad += strcmp(sorted[i - 1], sorted[i]) == 0;
+		/* No stem is the stem of another input's card K >= 2. */
+		for (j = 0; j < n; j++)
+			for (int k = 2; k <= 12; k++) {
+				char *c = stems_card(s[j], k, 12);
+				bad += c == NULL || bsearch(&c, sorted, n,
+				    sizeof(*sorted), cmp_str) != NULL;
+				free(c);
+			}
 		for (i = 0; i < n; i++)
 			free(bases[i]);
 		stems_free(s, n);
@@ -177,6 +204,26 @@ test_many(void)
 	free(paths);
 }
 
+/* A file named like another input's card 2 does not take that card's stem. */
+static void
+test_card_shaped(void)
+{
+	const char *p[] = { "x.card2.jpg", "x.jpg", "y.card2.jpg", "x.card1.jpg",
+		"z/x.card2.jpg" };
+	struct fz_err e;
+	char **s;
+
+	CHECK((s = stems_unique(p, 5, &e)) != NULL);
+	if (s != NULL) {
+		CHECK_STR(s[0], "x.card2-2");
+		CHECK_STR(s[1], "x");
+		CHECK_STR(s[2], "y.card2"); /* no input y */
+		CHECK_STR(s[3], "x.card1"); /* card 1 keeps the page's stem */
+		CHECK_STR(s[4], "x.card2-3");
+	}
+	stems_free(s, 5);
+}
+
 /* Card 1 (and a file of one card) keeps the input's stem; card K is STEM.cardK. */
 static void
 test_card(void)
@@ -198,6 +245,7 @@ int
 main(void)
 {
 	test_examples();
+	test_card_shaped();
 	test_card();
 	test_property();
 	test_many();
