@@ -112,11 +112,15 @@ fi
 # and the engine's cancel stops it before det, freeing the worker. That
 # path, the signature checks, a replay, the page's refusals of junk and a
 # cut JPEG, /healthz and /metrics, then SIGTERM (the local case above
-# reads cards through det and rec under valgrind).
+# reads cards through det and rec under valgrind). --fair-sched=yes:
+# valgrind runs one thread at a time, and its default lock let a busy
+# worker starve the connection threads (a junk upload went unanswered for
+# two minutes). Should the engine be past its last check when the limit
+# comes, the worker is free only after det and rec: minutes.
 if only serve; then
 	printf '%s %s\n' "$FAIZ_ACCESS_KEY" "$FAIZ_SECRET_KEY" >"$work/keys"
 	chmod 600 "$work/keys"
-	"${VG[@]}" --log-file="$work/serve.vg" "$FAIZ" serve --listen 127.0.0.1:0 -j 1 \
+	"${VG[@]}" --fair-sched=yes --log-file="$work/serve.vg" "$FAIZ" serve --listen 127.0.0.1:0 -j 1 \
 		--keys "$work/keys" --request-timeout 1 2>"$work/serve.err" &
 	srv=$!
 	port=
@@ -143,7 +147,7 @@ if only serve; then
 	[ -z "$port" ] || curl -sS --noproxy '*' "http://127.0.0.1:$port/healthz" >>"$work/serve.out"
 	# The worker is free again once the engine saw the cancel.
 	free=no
-	for _ in $(seq 600); do
+	for _ in $(seq 1800); do
 		[ -n "$port" ] || break
 		if curl -sS --noproxy '*' "http://127.0.0.1:$port/metrics" | grep -qx 'faiz_serve_queue_running 0'; then
 			free=yes
