@@ -673,6 +673,18 @@ is_latin(uint32_t cp)
 	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
 }
 
+/* Is p made of Latin letters only? */
+static int
+piece_latin(const struct st *s, const struct piece *p)
+{
+	int i;
+
+	for (i = p->s; i < p->e; i++)
+		if (!is_latin(s->tl[p->line].c[i].cp[0]))
+			return 0;
+	return p->e > p->s;
+}
+
 /*
  * Cut from the tall (watermark-merged) value piece p the tail that the
  * watermark's letters left: the characters after the first gap wider
@@ -752,6 +764,10 @@ take_row(struct st *s, int f, struct fv *v)
 			if (first >= 0 && p->line != s->pc[first].line &&
 			    p->y1 - p->y0 > 1.45f * (s->pc[first].y1 -
 			    s->pc[first].y0))
+				continue;
+			/* Letters alone are a watermark's (the number's X
+			 * is never boxed apart from its digits). */
+			if (f != LOC_ID_NUMBER && piece_latin(s, p))
 				continue;
 			if (best < 0 || p->x0 < s->pc[best].x0)
 				best = i;
