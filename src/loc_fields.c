@@ -642,6 +642,80 @@ same_row(float a0, float a1, float b0, float b1)
 	return h > 0 && ov >= 0.5f * h;
 }
 
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Is p, taller than a value may be, one value line that the detector
+ * merged with a watermark's letters printed over it? The watermark only
+ * adds height: the box still spans the whole of label lp's row, and is at
+ * most three times as tall (a box of the watermark alone is taller, or
+ * lies off the row).
+ */
+static int
+value_under_mark(const struct st *s, int lp, const struct piece *p)
+{
+	const struct piece *l = &s->pc[lp];
+	float lh = l->y1 - l->y0;
+
+	return p->y0 <= l->y0 + 0.2f * lh && p->y1 >= l->y1 - 0.2f * lh &&
+	    p->y1 - p->y0 <= 3.0f * lh;
+}
+
+static int
+is_latin(uint32_t cp)
+{
+	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+}
+
+/* Is p made of Latin letters only? */
+static int
+piece_latin(const struct st *s, const struct piece *p)
+{
+	int i;
+
+	for (i = p->s; i < p->e; i++)
+		if (!is_latin(s->tl[p->line].c[i].cp[0]))
+			return 0;
+	return p->e > p->s;
+}
+
+/*
+ * Cut from the tall (watermark-merged) value piece p the tail that the
+ * watermark's letters left: the characters after the first gap wider
+ * than twice the piece's median step between characters, when a Latin
+ * letter is among them. A card's value is printed at an even pitch, and
+ * its only letter is the number's X, which is not read on such a row.
+ */
+static void
+cut_mark_tail(const struct st *s, struct piece *p)
+{
+	const struct ch *c = s->tl[p->line].c;
+	float gaps[OCR_LINE_CHARS], med;
+	int n = p->e - p->s, i, k, latin;
+
+	if (n < 4)
+		return;
+	for (i = 1; i < n; i++)
+		gaps[i - 1] = c[p->s + i].nx - c[p->s + i - 1].nx;
+	qsort(gaps, (size_t)(n - 1), sizeof(gaps[0]), cmp_float);
+	med = gaps[(n - 1) / 2];
+	for (i = p->s + 2; i < p->e; i++) {
+		if (c[i].nx - c[i - 1].nx <= 1.8f * med)
+			continue;
+		for (latin = 0, k = i; k < p->e; k++)
+			latin |= is_latin(c[k].cp[0]);
+		if (latin)
+			p->e = i;
+		return;
+	}
+}
+
 /*
  * The value of field f: the value pieces on its label's row to the right of
  * the label, left to right, up to the next label on that row. Returns the
@@ -681,7 +755,8 @@ take_row(struct st *s, int f, struct fv *v)
 			 * taller. */
 			if (p->line != s->pc[lp].line &&
 			    (!same_row(s->pc[lp].y0, s->pc[lp].y1, p->y0,
-			        p->y1) || p->y1 - p->y0 > 2.2f * lh))
+			        p->y1) || (p->y1 - p->y0 > 2.2f * lh &&
+			        !value_under_mark(s, lp, p))))
 				continue;
 			/* After the value's first piece, its other boxes on
 			 * the row are printed in the same font: a box half
@@ -689,6 +764,10 @@ take_row(struct st *s, int f, struct fv *v)
 			if (first >= 0 && p->line != s->pc[first].line &&
 			    p->y1 - p->y0 > 1.45f * (s->pc[first].y1 -
 			    s->pc[first].y0))
+				continue;
+			/* Letters alone are a watermark's (the number's X
+			 * is never boxed apart from its digits). */
+			if (f != LOC_ID_NUMBER && piece_latin(s, p))
 				continue;
 			if (best < 0 || p->x0 < s->pc[best].x0)
 				best = i;
@@ -698,6 +777,8 @@ take_row(struct st *s, int f, struct fv *v)
 		s->pc[best].claimed = 1;
 		if (first < 0)
 			first = best;
+		if (s->pc[best].y1 - s->pc[best].y0 > 1.6f * lh)
+			cut_mark_tail(s, &s->pc[best]);
 		fv_append(v, &s->tl[s->pc[best].line].c[s->pc[best].s],
 		    s->pc[best].e - s->pc[best].s);
 	}
@@ -1185,18 +1266,44 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	const struct fv *num = &s->fv[LOC_ID_NUMBER];
 	char before[LOC_FIELD_TEXT], want[9];
-	int g, i, y, m, d;
+	int g, i, y, m, d, nm = 0, nd = 0;
 
 	if (!v->found)
 		return;
-	if (form_ok && num_sure(s, 6, 14)) {
-		int nm, nd;
-
+	if (num_sure(s, 6, 14)) {
 		for (i = 0; i < 8; i++)
 			want[i] = (char)num->c[6 + i].cp[0];
 		want[8] = '\0';
 		nm = (want[4] - '0') * 10 + (want[5] - '0');
 		nd = (want[6] - '0') * 10 + (want[7] - '0');
+	}
+	/* The 日 after the day is printed apart, in the labels' ink, and
+	 * the detector may leave it out of the date's box. When all the
+	 * rest of the form is there and its digits are the sure number's
+	 * own, the line ends with the day: the form's 日 goes back. */
+	if (!form_ok && num_sure(s, 6, 14) && gs[2] > ge[1] &&
+	    ge[2] == v->n && ge[2] > gs[2] && ge[2] - gs[2] <= 2 &&
+	    ge[0] - gs[0] == 4 && ge[1] - gs[1] >= 1 && ge[1] - gs[1] <= 2 &&
+	    v->n < FV_CHARS &&
+	    digits_val(v, gs[0], ge[0]) ==
+	    (want[0] - '0') * 1000 + (want[1] - '0') * 100 +
+	    (want[2] - '0') * 10 + (want[3] - '0') &&
+	    digits_val(v, gs[1], ge[1]) == nm &&
+	    digits_val(v, gs[2], ge[2]) == nd) {
+		struct ch *c = &v->c[v->n];
+
+		fv_text(v, before, sizeof(before));
+		memset(c, 0, sizeof(*c));
+		c->cp[0] = 0x65e5; /* 日 */
+		c->p[0] = 1.0f;
+		c->rc = 1.0;
+		c->n = 1;
+		c->nx = v->c[v->n - 1].nx;
+		v->n++;
+		form_ok = 1;
+		note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
+	}
+	if (form_ok && num_sure(s, 6, 14)) {
 		fv_text(v, before, sizeof(before));
 		for (g = 0; g < 3; g++) {
 			char exp[5];
@@ -1526,6 +1633,33 @@ table_has(const struct fv *v, int at, int n)
  * by the alternatives with fewer than half its characters changed, it is
  * taken.
  */
+/*
+ * An address is written in Chinese characters and digits; a Latin letter
+ * read in it is a digit of a house or room number misread (O for 0, l
+ * for 1) when a digit is among its alternatives: take the likeliest.
+ */
+static void
+address_digits(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_ADDRESS];
+	char before[LOC_FIELD_TEXT];
+	int i, j;
+
+	fv_text(v, before, sizeof(before));
+	for (i = 0; i < v->n; i++) {
+		struct ch *c = &v->c[i];
+
+		if (!is_latin(c->cp[0]))
+			continue;
+		for (j = 1; j < c->n; j++)
+			if (is_digit(c->cp[j])) {
+				ch_choose(c, j);
+				break;
+			}
+	}
+	note(s, LOC_ADDRESS, before, LOC_WHY_FORM);
+}
+
 static void
 do_address(struct st *s)
 {
@@ -1535,7 +1669,10 @@ do_address(struct st *s)
 	char code[7], before[LOC_FIELD_TEXT];
 	int i, lev, at = 0, year, changed = 0;
 
-	if (!v->found || !num->found || num->n != 18 || num->broken)
+	if (!v->found)
+		return;
+	address_digits(s);
+	if (!num->found || num->n != 18 || num->broken)
 		return;
 	for (i = 0; i < 6; i++)
 		code[i] = num_byte(num->c[i].cp[0]);
@@ -1902,15 +2039,45 @@ decide_side(struct st *s)
 	return nf >= nb ? LOC_SIDE_FRONT : LOC_SIDE_BACK;
 }
 
+
+/* The mean probability of t's characters as read. */
+static float
+tl_mean_p(const struct tl *t)
+{
+	float sum = 0;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		sum += t->c[i].p[0];
+	return t->n > 0 ? sum / (float)t->n : 0;
+}
+
+/*
+ * Mark the lines that belong to no field: a watermark's letters, the
+ * titles, and specks (a fleck of the guilloche or the edge of a stroke
+ * that the detector boxed on its own): a box under 60% of the median
+ * line's height read with a mean probability under 0.4. A speck beside a
+ * label would otherwise be taken as its value, before the real one.
+ */
 static void
 mark_lines(struct st *s)
 {
-	int i;
+	float hs[LOC_MAX_LINES], mh = 0;
+	int i, nh = 0;
 
+	for (i = 0; i < s->ntl && nh < LOC_MAX_LINES; i++)
+		if (s->tl[i].n > 0)
+			hs[nh++] = s->tl[i].y1 - s->tl[i].y0;
+	if (nh > 0) {
+		qsort(hs, (size_t)nh, sizeof(hs[0]), cmp_float);
+		mh = hs[nh / 2];
+	}
 	for (i = 0; i < s->ntl; i++) {
 		struct tl *t = &s->tl[i];
 
 		if (tl_latin_run(t))
+			t->skip = 1;
+		else if (t->y1 - t->y0 < 0.6f * mh && tl_mean_p(t) < 0.4f)
 			t->skip = 1;
 		else if (tl_has_word(t, "中华人民共和国", 1) ||
 		    tl_has_word(t, "居民身份证", 1))
@@ -1990,13 +2157,6 @@ static const enum loc_field front_rows[] = { LOC_NAME, LOC_SEX,
     LOC_BIRTHDAY, LOC_ADDRESS, LOC_ID_NUMBER };
 #define FRONT_ROWS (int)(sizeof(front_rows) / sizeof(front_rows[0]))
 
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Place label f on line i: the characters left of the value column vx
  * (all the label's own characters when vx is not known), maybe none. */
@@ -2212,9 +2372,14 @@ read_front(struct st *s)
 	first = take_row(s, LOC_ADDRESS, &s->fv[LOC_ADDRESS]);
 	if ((lp = label_piece(s, LOC_ADDRESS)) >= 0) {
 		const struct piece *p = first >= 0 ? &s->pc[first] : &s->pc[lp];
+		const struct piece *l = &s->pc[lp];
+		/* A first line merged with a watermark is too tall to
+		 * measure the wrapped lines by: its label's row is not. */
+		int tall = p->y1 - p->y0 > 1.6f * (l->y1 - l->y0);
 
-		take_wrapped(s, first >= 0 ? p->x0 : p->x1 + 0.03f, p->y0, p->y1,
-		    stop, 3, &s->fv[LOC_ADDRESS]);
+		take_wrapped(s, first >= 0 ? p->x0 : p->x1 + 0.03f,
+		    tall ? l->y0 : p->y0, tall ? l->y1 : p->y1, stop, 3,
+		    &s->fv[LOC_ADDRESS]);
 		s->fv[LOC_ADDRESS].found = s->fv[LOC_ADDRESS].n > 0;
 	}
 	if (s->fv[LOC_BIRTHDAY].found)

@@ -165,7 +165,7 @@ static const struct {
 	double min_pct;
 } SETS[] = {
 	{ "clean", 6, 500, 66.0 },
-	{ "good", 6, 500, 60.0 },
+	{ "good", 6, 500, 90.0 },
 	{ "hard", 6, 500, 20.0 },
 };
 
