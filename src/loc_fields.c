@@ -394,6 +394,13 @@ tl_from_line(struct tl *t, const struct ocr_line *l)
 	}
 }
 
+/* Is cp a Latin letter? */
+static int
+is_latin(uint32_t cp)
+{
+	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
+}
+
 /* A run of 3 or more Latin letters: a watermark or printed mark, never part
  * of a field (the only letter on a card is the number's X). */
 static int
@@ -402,9 +409,7 @@ tl_latin_run(const struct tl *t)
 	int i, run = 0;
 
 	for (i = 0; i < t->n; i++) {
-		uint32_t cp = t->c[i].cp[0];
-
-		if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')) {
+		if (is_latin(t->c[i].cp[0])) {
 			if (++run >= 3)
 				return 1;
 		} else
@@ -667,12 +672,6 @@ value_under_mark(const struct st *s, int lp, const struct piece *p)
 	    p->y1 - p->y0 <= 3.0f * lh;
 }
 
-static int
-is_latin(uint32_t cp)
-{
-	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
-}
-
 /* Is p made of Latin letters only? */
 static int
 piece_latin(const struct st *s, const struct piece *p)
@@ -688,7 +687,7 @@ piece_latin(const struct st *s, const struct piece *p)
 /*
  * Cut from the tall (watermark-merged) value piece p the tail that the
  * watermark's letters left: the characters after the first gap wider
- * than twice the piece's median step between characters, when a Latin
+ * than 1.8 times the piece's median step between characters, when a Latin
  * letter is among them. A card's value is printed at an even pitch, and
  * its only letter is the number's X, which is not read on such a row.
  */
@@ -1266,14 +1265,16 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	const struct fv *num = &s->fv[LOC_ID_NUMBER];
 	char before[LOC_FIELD_TEXT], want[9];
-	int g, i, y, m, d, nm = 0, nd = 0;
+	int g, i, y, m, d, ny = 0, nm = 0, nd = 0, sure;
 
 	if (!v->found)
 		return;
-	if (num_sure(s, 6, 14)) {
+	if ((sure = num_sure(s, 6, 14))) {
 		for (i = 0; i < 8; i++)
 			want[i] = (char)num->c[6 + i].cp[0];
 		want[8] = '\0';
+		ny = (want[0] - '0') * 1000 + (want[1] - '0') * 100 +
+		    (want[2] - '0') * 10 + (want[3] - '0');
 		nm = (want[4] - '0') * 10 + (want[5] - '0');
 		nd = (want[6] - '0') * 10 + (want[7] - '0');
 	}
@@ -1281,13 +1282,11 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 	 * the detector may leave it out of the date's box. When all the
 	 * rest of the form is there and its digits are the sure number's
 	 * own, the line ends with the day: the form's 日 goes back. */
-	if (!form_ok && num_sure(s, 6, 14) && gs[2] > ge[1] &&
+	if (!form_ok && sure && gs[2] > ge[1] &&
 	    ge[2] == v->n && ge[2] > gs[2] && ge[2] - gs[2] <= 2 &&
 	    ge[0] - gs[0] == 4 && ge[1] - gs[1] >= 1 && ge[1] - gs[1] <= 2 &&
 	    v->n < FV_CHARS &&
-	    digits_val(v, gs[0], ge[0]) ==
-	    (want[0] - '0') * 1000 + (want[1] - '0') * 100 +
-	    (want[2] - '0') * 10 + (want[3] - '0') &&
+	    digits_val(v, gs[0], ge[0]) == ny &&
 	    digits_val(v, gs[1], ge[1]) == nm &&
 	    digits_val(v, gs[2], ge[2]) == nd) {
 		struct ch *c = &v->c[v->n];
@@ -1303,7 +1302,7 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 		form_ok = 1;
 		note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
 	}
-	if (form_ok && num_sure(s, 6, 14)) {
+	if (form_ok && sure) {
 		fv_text(v, before, sizeof(before));
 		for (g = 0; g < 3; g++) {
 			char exp[5];
@@ -1626,14 +1625,6 @@ table_has(const struct fv *v, int at, int n)
 }
 
 /*
- * The address starts with the region names of the number's first six
- * digits, as of the birth year or now (people move, and names change, so
- * an address that does not start with them is left alone): province, city
- * and county in that order, each possibly left out. Where a name is spelt
- * by the alternatives with fewer than half its characters changed, it is
- * taken.
- */
-/*
  * An address is written in Chinese characters and digits; a Latin letter
  * read in it is a digit of a house or room number misread (O for 0, l
  * for 1) when a digit is among its alternatives: take the likeliest.
@@ -1660,6 +1651,14 @@ address_digits(struct st *s)
 	note(s, LOC_ADDRESS, before, LOC_WHY_FORM);
 }
 
+/*
+ * The address starts with the region names of the number's first six
+ * digits, as of the birth year or now (people move, and names change, so
+ * an address that does not start with them is left alone): province, city
+ * and county in that order, each possibly left out. Where a name is spelt
+ * by the alternatives with fewer than half its characters changed, it is
+ * taken.
+ */
 static void
 do_address(struct st *s)
 {
@@ -2039,7 +2038,6 @@ decide_side(struct st *s)
 	return nf >= nb ? LOC_SIDE_FRONT : LOC_SIDE_BACK;
 }
 
-
 /* The mean probability of t's characters as read. */
 static float
 tl_mean_p(const struct tl *t)
@@ -2156,7 +2154,6 @@ name_above_sex(struct st *s)
 static const enum loc_field front_rows[] = { LOC_NAME, LOC_SEX,
     LOC_BIRTHDAY, LOC_ADDRESS, LOC_ID_NUMBER };
 #define FRONT_ROWS (int)(sizeof(front_rows) / sizeof(front_rows[0]))
-
 
 /* Place label f on line i: the characters left of the value column vx
  * (all the label's own characters when vx is not known), maybe none. */
