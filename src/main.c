@@ -16,6 +16,7 @@
 #include "gw.h"
 #include "journal.h"
 #include "loc_engine.h"
+#include "nn_kern.h"
 #include "options.h"
 #include "out.h"
 #include "outfile.h"
@@ -688,6 +689,8 @@ main(int argc, char **argv)
 	size_t i;
 	int rc, crc;
 
+	/* First of all: may start the program again with faster BLAS kernels. */
+	nn_blas_pick_core(argv);
 	memset(&creds, 0, sizeof(creds));
 	memset(&run, 0, sizeof(run));
 	memset(&of, 0, sizeof(of));

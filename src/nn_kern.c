@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Scratch for im2col is bounded by tiling the output rows so that a tile
  * holds about this many floats; big enough to keep sgemm efficient. */
@@ -55,6 +56,63 @@ void
 nn_blas_init(void)
 {
 	pthread_once(&blas_once, blas_one_thread);
+}
+
+/* OpenBLAS's dynamic build picks its kernels once, when the library loads,
+ * from the processor's family and model. A model newer than the library
+ * (Debian 12's 0.3.21 on Emerald Rapids, model 207) falls back to Prescott's
+ * SSE3 kernels, which run sgemm at half the speed of the AVX-512 ones on the
+ * same chip. The only way to choose is OPENBLAS_CORETYPE in the environment
+ * before the library loads, so this sets it and starts the program again.
+ * The instruction sets are asked of the compiler's own CPU check, which also
+ * asks whether the operating system saves the wider registers; a core type
+ * the user set is left alone, and so is any core OpenBLAS did recognise. */
+static const char *
+blas_better_core(void)
+{
+	const char *now = openblas_get_corename();
+
+	if (now == NULL || strcmp(now, "Prescott") != 0)
+		return NULL;
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl") &&
+	    __builtin_cpu_supports("avx512cd"))
+		return "SkylakeX";
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return "Haswell";
+#endif
+	return NULL;
+}
+
+void
+nn_blas_pick_core(char **argv)
+{
+	const char *core, *pre = getenv("LD_PRELOAD");
+
+	if (getenv("OPENBLAS_CORETYPE") != NULL)
+		return;
+	/* Under valgrind the new program would run outside it, unchecked. */
+	if (pre != NULL && strstr(pre, "vgpreload") != NULL)
+		return;
+	if ((core = blas_better_core()) == NULL)
+		return;
+	if (setenv("OPENBLAS_CORETYPE", core, 1) == -1)
+		return;
+	/* Nothing has been read or opened yet; on failure carry on as we are. */
+	execv("/proc/self/exe", argv);
+	unsetenv("OPENBLAS_CORETYPE");
+}
+
+const char *
+nn_blas_core(void)
+{
+	const char *c = openblas_get_corename();
+
+	return c != NULL ? c : "unknown";
 }
 
 void

@@ -17,6 +17,14 @@
 #define NN_HOT
 #endif
 
+/* At the top of main: if OpenBLAS fell back to its generic kernels on a
+ * processor it does not know but that has AVX2 or AVX-512, sets
+ * OPENBLAS_CORETYPE and re-executes the program with argv (returns only when
+ * nothing is to be done or the re-exec failed). nn_blas_core names the
+ * kernels in use. */
+void nn_blas_pick_core(char **argv);
+const char *nn_blas_core(void);
+
 /* Grow-only scratch memory owned by a workspace; valid until the next get. */
 struct nn_scratch {
 	void *p;

@@ -94,6 +94,7 @@ if [ -x build/nn-bench ]; then
 	for l in $(ldd build/nn-bench | awk '/blas/ { print $3 }'); do
 		blas="$blas (resolves to $(readlink -f "$l"))"
 	done
-	echo "ours: build/nn-bench, BLAS ${blas:-none linked}; OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
+	core=$(printf '%s\n' "$ours_out" | awk '/blas_core/ { print $3; exit }')
+	echo "ours: build/nn-bench, BLAS ${blas:-none linked}, kernels ${core:-unknown}; OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $cpus CPUs (other jobs inflate both sides' CPU time)"

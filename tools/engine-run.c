@@ -9,6 +9,7 @@
 
 #include "loc_engine.h"
 #include "loc_read.h"
+#include "nn_kern.h"
 #include "recog.h"
 #include "record.h"
 
@@ -102,6 +103,8 @@ main(int argc, char **argv)
 	double w0 = now_s(CLOCK_MONOTONIC);
 	struct rusage ru;
 
+	nn_blas_pick_core(argv);
+
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
 			models = argv[++i];
@@ -191,8 +194,9 @@ main(int argc, char **argv)
 		double wall = now_s(CLOCK_MONOTONIC) - w0;
 
 		printf("{\"images\": %d, \"wall_s\": %.3f, \"images_per_s\": %.3f, "
-		    "\"peak_rss_mb\": %.1f}\n", argc - i, wall,
-		    wall > 0 ? (argc - i) / wall : 0, ru.ru_maxrss / 1024.0);
+		    "\"peak_rss_mb\": %.1f, \"blas_core\": \"%s\"}\n", argc - i, wall,
+		    wall > 0 ? (argc - i) / wall : 0, ru.ru_maxrss / 1024.0,
+		    nn_blas_core());
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "nn.h"
+#include "nn_kern.h"
 
 #define MAX_MODELS 8
 
@@ -67,6 +68,7 @@ main(int argc, char **argv)
 	struct fz_err err;
 	struct rusage ru;
 
+	nn_blas_pick_core(argv);
 	for (i = 1; i < argc;) {
 		if (nj == MAX_MODELS || i + 3 >= argc ||
 		    parse_num(argv[i + 1], 1, 64, &job[nj].c) != 0 ||
@@ -130,6 +132,7 @@ main(int argc, char **argv)
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("nn-bench peak_rss_mb %.1f\n", ru.ru_maxrss / 1024.0);
+	printf("nn-bench blas_core %s\n", nn_blas_core());
 	rc = 0;
 out:
 	for (k = 0; k < nj; k++)

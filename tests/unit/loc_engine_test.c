@@ -7,6 +7,7 @@
 #include "loc_engine.h"
 #include "loc_fields.h"
 #include "loc_read.h"
+#include "nn_kern.h"
 #include "record.h"
 #include "unit.h"
 #include "loc_photos.h"
@@ -170,7 +171,7 @@ static const struct {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct loc_engine_settings s = { 2, 1, "models" };
 	struct recog r;
@@ -183,6 +184,8 @@ main(void)
 	size_t n = 0, nb;
 	struct tally t[3];
 
+	(void)argc;
+	nn_blas_pick_core(argv);
 	memset(imgs, 0, sizeof(imgs));
 	memset(res, 0, sizeof(res));
 	memset(t, 0, sizeof(t));
