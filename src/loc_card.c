@@ -49,7 +49,19 @@
 #endif
 #define ANG_BINS 180            /* Hough: one-degree steps */
 #define VOTE_SPREAD 5           /* degrees either side of the gradient direction */
-#define MAX_LINES 64
+/*
+ * Lines kept from the votes, and the least votes a line needs (a fraction of
+ * the work image's short side). The first pass keeps few: the cost of the
+ * quad search grows with the fourth power of the count. A photo where it
+ * finds no card or several (a scan of many cards, whose portrait boxes and
+ * text rows crowd the list) is searched again with more and weaker lines:
+ * a blurred card edge wanders by a pixel or two and spreads its votes.
+ */
+#define LINES_FIRST 64
+#define VOTES_FIRST 0.06
+#define LINES_AGAIN 80
+#define VOTES_AGAIN 0.04
+#define MAX_LINES LINES_AGAIN
 #define MAX_CANDS 300
 #define MAX_POOL 40000
 #define DIR_TOL (14.0 * LOC_PI / 180.0)
@@ -746,12 +758,12 @@ seg_support(const struct line *l, double a, double b, double *sup, double *ins)
 }
 
 static int
-find_lines(const struct work *wk, struct line *lines, int *nlines)
+find_lines(const struct work *wk, int max_lines, double min_votes, struct line *lines, int *nlines)
 {
 	int w = wk->w, h = wk->h, D = (int)ceil(hypot(w, h)) + 1, R = 2 * D + 1;
 	int *acc, x, y, b, r, n = 0;
 	double cs[ANG_BINS], sn[ANG_BINS];
-	int minv = (int)(0.06 * (w < h ? w : h));
+	int minv = (int)(min_votes * (w < h ? w : h));
 	struct {
 		int v, b, r;
 	} *pk;
@@ -834,7 +846,7 @@ find_lines(const struct work *wk, struct line *lines, int *nlines)
 		}
 	free(acc);
 	/* Strongest first (selection, npk is small). */
-	for (i = 0; i < npk && n < MAX_LINES - 4; i++) {
+	for (i = 0; i < npk && n < max_lines - 4; i++) {
 		int best = i;
 		for (j = i + 1; j < npk; j++)
 			if (pk[j].v > pk[best].v)
@@ -1551,10 +1563,12 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 	return 0;
 }
 
-int
-loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_err *err)
+/* One search of wk's edges for cards, keeping max_lines lines of at least
+ * min_votes: the cards into res (not yet ordered); -1 out of memory. */
+static int
+find_pass(const struct loc_image *img, const struct work *wk, int max_lines, double min_votes,
+    struct loc_result *res, struct fz_err *err)
 {
-	struct work wk;
 	struct line L[MAX_LINES];
 	struct cand *cands = NULL;
 	int nl = 0, nc = 0, i, j, a, b, c, d, rc = -1;
@@ -1563,14 +1577,12 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 
 	memset(res, 0, sizeof(*res));
 	memset(L, 0, sizeof(L));
-	if (check_image(img, err) == -1)
-		return -1;
-	if (work_build(img, &wk) == -1 || work_edges(&wk) == -1 || find_lines(&wk, L, &nl) == -1) {
+	if (find_lines(wk, max_lines, min_votes, L, &nl) == -1) {
 		fz_seterr(err, "image: out of memory finding the card");
 		goto out;
 	}
 	for (i = 0; i < nl; i++) {
-		int r = line_support(&wk, &L[i]);
+		int r = line_support(wk, &L[i]);
 		if (r == -2) {
 			fz_seterr(err, "image: out of memory finding the card");
 			goto out;
@@ -1599,11 +1611,11 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 					if (ang_diff(th[a], th[c]) < 50 * LOC_PI / 180 ||
 					    ang_diff(th[b], th[d]) < 50 * LOC_PI / 180)
 						continue;
-					eval_quad(&wk, L, a, b, c, d, cands, &nc);
+					eval_quad(wk, L, a, b, c, d, cands, &nc);
 				}
 		}
 	qsort(cands, (size_t)nc, sizeof(*cands), cmp_cand);
-	nc = distinct(cands, nc, hypot(wk.w, wk.h));
+	nc = distinct(cands, nc, hypot(wk->w, wk->h));
 	drop_containers(cands, nc);
 	drop_inner(cands, nc);
 	for (i = 0; i < nc && nt < LOC_MAX_CARDS; i++) {
@@ -1619,18 +1631,52 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 			taken[nt++] = i;
 	}
 	for (i = 0; i < nt; i++) {
-		int r = finish_card(img, &wk, L, &cands[taken[i]], &res->card[res->n], err);
+		int r = finish_card(img, wk, L, &cands[taken[i]], &res->card[res->n], err);
 		if (r == -1)
 			goto out;
 		if (r == 0)
 			res->n++;
 	}
-	reading_order(res->card, res->n);
 	rc = 0;
 out:
 	for (i = 0; i < nl; i++)
 		free(L[i].pref);
 	free(cands);
+	return rc;
+}
+
+int
+loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_err *err)
+{
+	struct work wk;
+	struct loc_result *again = NULL;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (check_image(img, err) == -1)
+		return -1;
+	if (work_build(img, &wk) == -1 || work_edges(&wk) == -1) {
+		fz_seterr(err, "image: out of memory finding the card");
+		goto out;
+	}
+	if (find_pass(img, &wk, LINES_FIRST, VOTES_FIRST, res, err) == -1)
+		goto out;
+	if (res->n != 1) {
+		/* The second search sees every line the first did: it keeps
+		 * its answer unless it found fewer cards. */
+		if ((again = malloc(sizeof(*again))) == NULL) {
+			fz_seterr(err, "image: out of memory finding the card");
+			goto out;
+		}
+		if (find_pass(img, &wk, LINES_AGAIN, VOTES_AGAIN, again, err) == -1)
+			goto out;
+		if (again->n >= res->n)
+			*res = *again;
+	}
+	reading_order(res->card, res->n);
+	rc = 0;
+out:
+	free(again);
 	work_free(&wk);
 	return rc;
 }

@@ -13,6 +13,9 @@ setup_file() {
 	"$PYTHON" "$HELPER_DIR/mkphotos.py" set "$IMG" --level photocopy --count 1 --seed 11 >&2
 	"$PYTHON" "$HELPER_DIR/mkphotos.py" set "$IMG" --level pairs --count 1 --seed 11 >&2
 	"$PYTHON" "$HELPER_DIR/mkphotos.py" set "$IMG" --level multi --count 1 --seed 14 --prefix multi >&2
+	# Six cards in 2 rows of 3, the first blurred: its edges spread their
+	# votes, and the first search of the card finder misses it.
+	"$PYTHON" "$HELPER_DIR/mkphotos.py" set "$IMG" --level multi --count 1 --seed 51008 --prefix grid >&2
 	emu_start
 }
 
@@ -75,6 +78,17 @@ record_cards() {
 	assert_equal "$(record_cards)" "$(truth_cards "$MULTI")"
 	assert_equal "$(jq -r '"\(.card.index)/\(.card.count)"' <<<"$output" | paste -sd' ')" \
 		"$(seq 1 "$n" | sed "s|\$|/$n|" | paste -sd' ')"
+}
+
+@test "six cards in two rows of three, one of them blurred: every card is found, in reading order" {
+	grid="$IMG/grid-0000.jpg"
+	assert_equal "$(truth "$grid" '.degradations[0]')" multi:2x3
+	faiz --engine local -f ndjson "$grid"
+	assert_success
+	assert_records 6
+	assert_equal "$(record_cards)" "$(truth_cards "$grid")"
+	assert_equal "$(rec 1 .id_number)" "$(truth "$grid" '.cards[0].fields.id_number')"
+	assert_equal "$(rec 6 .issue_authority)" "$(truth "$grid" '.cards[5].fields.issue_authority')"
 }
 
 @test "--save-images: each card its own images, STEM.cardK for the cards after the first, mode 0600" {
