@@ -2192,6 +2192,89 @@ guess_one(struct st *s, int f, int i, float vx)
 	s->tl[i].haslabel = 1;
 }
 
+/* The centres of the front's rows (front_rows' order) in card heights, as
+ * printed: the rows are where the layout puts them on a rectified card. */
+static const float row_centre[FRONT_ROWS] = { 0.140f, 0.265f, 0.385f,
+    0.507f, 0.850f };
+
+/*
+ * A label the rows' count could not place (blur erased the label of one
+ * row and the whole of another) placed by where the layout puts its row.
+ * The read label nearest to it (or 民族, on 性别's row, or the number's
+ * line when its label was not read) gives the card's offset; the free
+ * line whose centre is within a third of a row of the row's centre,
+ * leftmost, starting left of the middle (left of 民族 on 性别's row),
+ * takes the label: its characters left of the value column, often none.
+ * Only when the lines that near are all one row.
+ */
+/* Is line i, not 民族's, near the centre want of front row k (within a
+ * third of a row), starting left of the middle (of 民族 on 性别's row)? */
+static int
+near_row(const struct st *s, int i, int k, float want)
+{
+	const struct tl *t = &s->tl[i];
+	float c = (t->y0 + t->y1) / 2;
+
+	return !t->skip && t->n > 0 && c >= want - 0.04f &&
+	    c <= want + 0.04f && t->x0 <= (k == 1 ? 0.25f : 0.5f) &&
+	    !(s->lab[LOC_PEOPLE].found && i == s->lab[LOC_PEOPLE].line);
+}
+
+/* The card's vertical offset at front row k, from the line of row a. */
+static void
+row_anchor(const struct st *s, int line, int a, int k, int *dist, float *off)
+{
+	const struct tl *t = &s->tl[line];
+	int d = a > k ? a - k : k - a;
+
+	if (d < *dist) {
+		*dist = d;
+		*off = (t->y0 + t->y1) / 2 - row_centre[a];
+	}
+}
+
+static void
+guess_by_layout(struct st *s, float col, float vx)
+{
+	int k, a, i, num = -1;
+
+	if (vx < 0)
+		vx = col + 0.09f;
+	if (!s->lab[LOC_ID_NUMBER].found)
+		num = digit_line(s, 15);
+	for (k = 0; k < FRONT_ROWS - 1; k++) {
+		int f = front_rows[k], best = -1, dist = FRONT_ROWS, nrows = 0;
+		const struct label *pl = &s->lab[LOC_PEOPLE];
+		float off = 0, want;
+
+		if (s->lab[f].found)
+			continue;
+		for (a = 0; a < FRONT_ROWS; a++) {
+			const struct label *l = &s->lab[front_rows[a]];
+
+			if (l->found && !l->guessed)
+				row_anchor(s, l->line, a, k, &dist, &off);
+		}
+		if (pl->found && !pl->guessed)
+			row_anchor(s, pl->line, 1, k, &dist, &off);
+		if (num >= 0)
+			row_anchor(s, num, FRONT_ROWS - 1, k, &dist, &off);
+		if (dist >= FRONT_ROWS)
+			return;
+		want = row_centre[k] + off;
+		for (i = 0; i < s->ntl; i++)
+			if (free_line(s, i) && near_row(s, i, k, want) &&
+			    (best < 0 || s->tl[i].x0 < s->tl[best].x0))
+				best = i;
+		for (i = 0; best >= 0 && i < s->ntl; i++)
+			nrows += near_row(s, i, k, want) &&
+			    !same_row(s->tl[i].y0, s->tl[i].y1,
+			        s->tl[best].y0, s->tl[best].y1);
+		if (best >= 0 && nrows == 0)
+			guess_one(s, f, best, vx);
+	}
+}
+
 /*
  * Labels the words did not find, placed by the card's rows: blur erases
  * the small blue labels long before the values. The lines starting in the
@@ -2304,6 +2387,7 @@ guess_labels(struct st *s)
 		pa = pb;
 		ra = r;
 	}
+	guess_by_layout(s, col, vx);
 	if (!s->lab[LOC_PEOPLE].found && s->lab[LOC_SEX].found) {
 		const struct tl *u = &s->tl[s->lab[LOC_SEX].line];
 		float from = (vx >= 0 ? vx : u->x1) + 0.06f;

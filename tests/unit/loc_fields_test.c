@@ -1599,6 +1599,54 @@ test_lost_label_char(void)
 	CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
 }
 
+/*
+ * Labels erased by blur on two rows, so the rows' count cannot place them:
+ * the layout's rows do, from the read label (or the number's line) nearest.
+ */
+static void
+layout_card(int name_label, int number_label)
+{
+	memset(&C, 0, sizeof(C));
+	add(0.07f, 0.12f, LAB, name_label ? "姓名" : "娃各", 0.99f);
+	add(0.17f, 0.12f - UP, VAL, "张三", 0.99f);
+	add(0.07f, 0.24f, LAB, "3", 0.4f); /* 性别 misread */
+	add(0.17f, 0.24f - UP, VAL, "男", 0.99f);
+	add(0.40f, 0.24f - UP, VAL, "汉", 0.99f); /* 民族 lost */
+	add(0.17f, 0.36f - UP, VAL, "1992年8月22日", 0.99f); /* 出生 lost */
+	add(0.07f, 0.48f, LAB, "ON", 0.3f); /* 住址 misread */
+	add(0.17f, 0.48f - UP, VAL, "广东省清远市清新区", 0.99f);
+	add(0.17f, 0.48f - UP + 0.065f, VAL, "浸潭镇鸡见坑村委会下围村2号",
+	    0.99f);
+	if (number_label)
+		add(0.07f, 0.82f, LAB, "公民身份号码", 0.99f);
+	add(0.32f, 0.82f - 6.0f / CHH, NUMH, zhang_id, 0.99f);
+}
+
+static void
+test_layout_rows(void)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		/* k 0: 姓名 and the number's label read; k 1: neither, the
+		 * number's line alone gives the rows. */
+		layout_card(k == 0, k == 0);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_NAME), "张三");
+		CHECK_STR(F(LOC_SEX), "男");
+		CHECK_STR(F(LOC_PEOPLE), "汉");
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月22日");
+		CHECK_STR(F(LOC_ADDRESS), zhang.address);
+		CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+	}
+	/* A second line as near the 性别 row's place but on another row:
+	 * no row is sure, and the sex is not guessed. */
+	layout_card(1, 1);
+	add(0.17f, 0.24f + 0.035f, LAB, "女", 0.5f);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK(!R.f[LOC_SEX].found);
+}
+
 int
 main(void)
 {
@@ -1611,6 +1659,7 @@ main(void)
 	test_fullwidth();
 	test_fuzzy_labels();
 	test_lost_label_char();
+	test_layout_rows();
 	test_number_form();
 	test_number_check();
 	test_number_ambiguous();
