@@ -493,6 +493,22 @@ tl_x(const struct tl *t, int i)
 /* ---- labels ---- */
 
 /*
+ * Is character i of t too far from character i - 1 to be the next
+ * character of one label: more than 1.6 line heights apart (a label's
+ * characters are about one apart, the value starts some three on)? When
+ * a 2-character label's second character was lost, the value's first one
+ * takes its place in the line and would pass for it misread.
+ */
+static int
+label_gap(const struct tl *t, int i)
+{
+	float h = (t->y1 - t->y0) * 54.0f / 85.6f;
+
+	return i > 0 && i < t->n && t->c[i - 1].nx > 0 &&
+	    t->c[i].nx - t->c[i - 1].nx > 1.6f * h;
+}
+
+/*
  * Find each field's label. A label may be misread by one character: the
  * 4- and 6-character ones anywhere at a line's start, the 2-character ones
  * only when the other character is read exactly and the line starts in the
@@ -556,6 +572,12 @@ find_labels(struct st *s, int side_front, int side_back)
 					if (!ok || (s->lab[f].found &&
 					    s->lab[f].mism <= m))
 						continue;
+					/* 姓朱明伟: 名 lost, 朱 is the name's. */
+					if (wn == 2 && m == 1 && len == 2 &&
+					    t->c[st].cp[0] == w[0] &&
+					    alt_of(&t->c[st + 1], w[1]) < 0 &&
+					    label_gap(t, st + 1))
+						len = 1;
 					s->lab[f].found = 1;
 					s->lab[f].line = i;
 					s->lab[f].s = st;
@@ -2412,7 +2434,8 @@ guess_labels(struct st *s)
 			s->lab[LOC_PEOPLE].found = 1;
 			s->lab[LOC_PEOPLE].line = p;
 			s->lab[LOC_PEOPLE].s = 0;
-			s->lab[LOC_PEOPLE].e = t->n >= 3 ? 2 : right ? t->n : 0;
+			s->lab[LOC_PEOPLE].e = t->n >= 3 ?
+			    2 - label_gap(t, 1) : right ? t->n : 0;
 			s->lab[LOC_PEOPLE].mism = 2;
 			s->lab[LOC_PEOPLE].guessed = 1;
 			s->tl[p].haslabel = 1;

@@ -1647,6 +1647,66 @@ test_layout_rows(void)
 	CHECK(!R.f[LOC_SEX].found);
 }
 
+/*
+ * Line li becomes text over x0..x1 (its row kept), its characters at the
+ * card fractions xs: a label and its value read as one box.
+ */
+static void
+reset_line(int li, float x0, float x1, const char *text, const float *xs)
+{
+	struct ocr_line *l = &C.l[li];
+	float y0 = l->nbox[0].y, y1 = l->nbox[2].y;
+	size_t i;
+
+	CHECK(ocr_line_set(l, CW, CHH, x0, y0, x1, y1, text, 0.95f) == 0);
+	for (i = 0; xs != NULL && i < l->nchars; i++) {
+		l->chars[i].nx = xs[i];
+		l->chars[i].x = xs[i] * CW;
+	}
+}
+
+/*
+ * Field f's label and value on one box: the label line of the front with
+ * person p becomes text over x0..x1 (characters at xs, or evenly), the
+ * value's line empty; reads the card.
+ */
+static void
+merged_label(const struct person *p, enum loc_field f, float x0, float x1,
+    const char *text, const float *xs)
+{
+	struct front_ix ix;
+	int li;
+
+	front(p, 0, 11, &ix);
+	li = f == LOC_NAME ? ix.name : ix.people;
+	reset_line(li - 1, x0, x1, text, xs);
+	reset_line(li, 0.40f, 0.40f, "", NULL);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+}
+
+/* A 2-character label whose second character was lost: the next one, as
+ * far on as a value starts, is the value's, not the label's misread. */
+static void
+test_label_lost_second(void)
+{
+	static const float name_x[] = { 0.08f, 0.18f, 0.225f, 0.27f };
+	static const float people_x[] = { 0.31f, 0.41f, 0.455f, 0.50f };
+	struct person p = zhang;
+
+	p.name = "朱明伟";
+	merged_label(&p, LOC_NAME, 0.07f, 0.29f, "姓朱明伟", name_x);
+	CHECK_STR(F(LOC_NAME), "朱明伟");
+	/* The same characters a label's pitch apart: 朱 is 名 misread. */
+	merged_label(&p, LOC_NAME, 0.07f, 0.20f, "姓朱明伟", NULL);
+	CHECK_STR(F(LOC_NAME), "明伟");
+	/* 民族 not read: 民 and the value 维吾尔 one box on 性别's row. */
+	p = zhang;
+	p.people = "维吾尔";
+	merged_label(&p, LOC_PEOPLE, 0.30f, 0.52f, "民维吾尔", people_x);
+	CHECK_STR(F(LOC_PEOPLE), "维吾尔");
+	CHECK_STR(F(LOC_SEX), "男");
+}
+
 int
 main(void)
 {
@@ -1660,6 +1720,7 @@ main(void)
 	test_fuzzy_labels();
 	test_lost_label_char();
 	test_layout_rows();
+	test_label_lost_second();
 	test_number_form();
 	test_number_check();
 	test_number_ambiguous();
