@@ -1281,16 +1281,72 @@ printed_evidence(struct st *s, struct printed *pr, int gs[3], int ge[3],
 
 /* The printed birthday against a sure number: where a printed digit is
  * unsure and the number's digit is among its alternatives, take it. */
+/*
+ * The form all there but one group a digit too long (1月283日): the
+ * character of that group whose alternatives hold the blank and without
+ * which the three groups are the sure number's date (ny, nm, nd), when it
+ * is the only one. Removes it and shifts the groups; 1 if it did.
+ */
+static int
+drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
+{
+	struct fv *v = &s->fv[LOC_BIRTHDAY];
+	const int want[3] = { ny, nm, nd }, max[3] = { 4, 2, 2 };
+	char before[LOC_FIELD_TEXT];
+	int g, i, k, long_g = -1, hits = 0, hit = -1;
+
+	if (gs[0] != 0 || ge[2] != v->n - 1 || v->c[ge[2]].cp[0] != 0x65e5 ||
+	    gs[1] != ge[0] + 1 || gs[2] != ge[1] + 1)
+		return 0;
+	for (g = 0; g < 3; g++) {
+		int len = ge[g] - gs[g];
+
+		if (len < 1 || len > max[g] + 1)
+			return 0;
+		if (len == max[g] + 1) {
+			if (long_g >= 0)
+				return 0;
+			long_g = g;
+		} else if (digits_val(v, gs[g], ge[g]) != want[g])
+			return 0;
+	}
+	if (long_g < 0)
+		return 0;
+	for (i = gs[long_g]; i < ge[long_g]; i++) {
+		int x = 0;
+
+		if (alt_of(&v->c[i], OCR_BLANK) < 0)
+			continue;
+		for (k = gs[long_g]; k < ge[long_g]; k++)
+			if (k != i)
+				x = x * 10 + (int)(v->c[k].cp[0] - '0');
+		if (x == want[long_g])
+			hits++, hit = i;
+	}
+	if (hits != 1)
+		return 0;
+	fv_text(v, before, sizeof(before));
+	fv_remove(v, hit);
+	ge[long_g]--;
+	for (g = long_g + 1; g < 3; g++)
+		gs[g]--, ge[g]--;
+	note(s, LOC_BIRTHDAY, before, LOC_WHY_BIRTH_NUMBER);
+	return 1;
+}
+
 static void
-do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
+do_birthday(struct st *s, const int gs_in[3], const int ge_in[3], int form_ok)
 {
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	const struct fv *num = &s->fv[LOC_ID_NUMBER];
 	char before[LOC_FIELD_TEXT], want[9];
 	int g, i, y, m, d, ny = 0, nm = 0, nd = 0, sure;
+	int gs[3], ge[3];
 
 	if (!v->found)
 		return;
+	memcpy(gs, gs_in, sizeof(gs));
+	memcpy(ge, ge_in, sizeof(ge));
 	if ((sure = num_sure(s, 6, 14))) {
 		for (i = 0; i < 8; i++)
 			want[i] = (char)num->c[6 + i].cp[0];
@@ -1304,6 +1360,8 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 	 * the detector may leave it out of the date's box. When all the
 	 * rest of the form is there and its digits are the sure number's
 	 * own, the line ends with the day: the form's 日 goes back. */
+	if (!form_ok && sure && drop_extra_digit(s, gs, ge, ny, nm, nd))
+		form_ok = 1;
 	if (!form_ok && sure && gs[2] > ge[1] &&
 	    ge[2] == v->n && ge[2] > gs[2] && ge[2] - gs[2] <= 2 &&
 	    ge[0] - gs[0] == 4 && ge[1] - gs[1] >= 1 && ge[1] - gs[1] <= 2 &&

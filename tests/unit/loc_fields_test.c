@@ -1138,6 +1138,24 @@ test_birthday(void)
 	CHECK_STR(F(LOC_BIRTHDAY), "1992年3月22日");
 	CHECK(changes(LOC_BIRTHDAY, LOC_WHY_BIRTH_NUMBER) == 0);
 
+	/* A day a digit too long (262): the digit that may be no character
+	 * (the blank among its alternatives) and without which the date is
+	 * the sure number's goes; without the blank it stays, flagged. */
+	{
+		struct person p = zhang;
+
+		p.d = "262";
+		front(&p, BDAY1, 11, &ix);
+		CHECK(ocr_line_alt(&C.l[ix.bday], 8, OCR_BLANK, 0.3f) == 0);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月22日");
+		CHECK(changes(LOC_BIRTHDAY, LOC_WHY_BIRTH_NUMBER) == 1);
+		front(&p, BDAY1, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月262日");
+		CHECK(is_low(LOC_BIRTHDAY));
+	}
+
 	/* Two unit words at once: one change for the form. */
 	front(&zhang, BDAY1, 11, &ix);
 	cands(ix.bday, 4, "午", 0.6, "年", 0.3, NULL);
