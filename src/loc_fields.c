@@ -493,6 +493,22 @@ tl_x(const struct tl *t, int i)
 /* ---- labels ---- */
 
 /*
+ * Is character i of t too far from character i - 1 to be the next
+ * character of one label: more than 1.6 line heights apart (a label's
+ * characters are about one apart, the value starts some three on)? When
+ * a 2-character label's second character was lost, the value's first one
+ * takes its place in the line and would pass for it misread.
+ */
+static int
+label_gap(const struct tl *t, int i)
+{
+	float h = (t->y1 - t->y0) * 54.0f / 85.6f;
+
+	return i > 0 && i < t->n && t->c[i - 1].nx > 0 &&
+	    t->c[i].nx - t->c[i - 1].nx > 1.6f * h;
+}
+
+/*
  * Find each field's label. A label may be misread by one character: the
  * 4- and 6-character ones anywhere at a line's start, the 2-character ones
  * only when the other character is read exactly and the line starts in the
@@ -556,6 +572,12 @@ find_labels(struct st *s, int side_front, int side_back)
 					if (!ok || (s->lab[f].found &&
 					    s->lab[f].mism <= m))
 						continue;
+					/* 姓朱明伟: 名 lost, 朱 is the name's. */
+					if (wn == 2 && m == 1 && len == 2 &&
+					    t->c[st].cp[0] == w[0] &&
+					    alt_of(&t->c[st + 1], w[1]) < 0 &&
+					    label_gap(t, st + 1))
+						len = 1;
 					s->lab[f].found = 1;
 					s->lab[f].line = i;
 					s->lab[f].s = st;
@@ -1259,16 +1281,72 @@ printed_evidence(struct st *s, struct printed *pr, int gs[3], int ge[3],
 
 /* The printed birthday against a sure number: where a printed digit is
  * unsure and the number's digit is among its alternatives, take it. */
+/*
+ * The form all there but one group a digit too long (1月283日): the
+ * character of that group whose alternatives hold the blank and without
+ * which the three groups are the sure number's date (ny, nm, nd), when it
+ * is the only one. Removes it and shifts the groups; 1 if it did.
+ */
+static int
+drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
+{
+	struct fv *v = &s->fv[LOC_BIRTHDAY];
+	const int want[3] = { ny, nm, nd }, max[3] = { 4, 2, 2 };
+	char before[LOC_FIELD_TEXT];
+	int g, i, k, long_g = -1, hits = 0, hit = -1;
+
+	if (gs[0] != 0 || ge[2] != v->n - 1 || v->c[ge[2]].cp[0] != 0x65e5 ||
+	    gs[1] != ge[0] + 1 || gs[2] != ge[1] + 1)
+		return 0;
+	for (g = 0; g < 3; g++) {
+		int len = ge[g] - gs[g];
+
+		if (len < 1 || len > max[g] + 1)
+			return 0;
+		if (len == max[g] + 1) {
+			if (long_g >= 0)
+				return 0;
+			long_g = g;
+		} else if (digits_val(v, gs[g], ge[g]) != want[g])
+			return 0;
+	}
+	if (long_g < 0)
+		return 0;
+	for (i = gs[long_g]; i < ge[long_g]; i++) {
+		int x = 0;
+
+		if (alt_of(&v->c[i], OCR_BLANK) < 0)
+			continue;
+		for (k = gs[long_g]; k < ge[long_g]; k++)
+			if (k != i)
+				x = x * 10 + (int)(v->c[k].cp[0] - '0');
+		if (x == want[long_g])
+			hits++, hit = i;
+	}
+	if (hits != 1)
+		return 0;
+	fv_text(v, before, sizeof(before));
+	fv_remove(v, hit);
+	ge[long_g]--;
+	for (g = long_g + 1; g < 3; g++)
+		gs[g]--, ge[g]--;
+	note(s, LOC_BIRTHDAY, before, LOC_WHY_BIRTH_NUMBER);
+	return 1;
+}
+
 static void
-do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
+do_birthday(struct st *s, const int gs_in[3], const int ge_in[3], int form_ok)
 {
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	const struct fv *num = &s->fv[LOC_ID_NUMBER];
 	char before[LOC_FIELD_TEXT], want[9];
 	int g, i, y, m, d, ny = 0, nm = 0, nd = 0, sure;
+	int gs[3], ge[3];
 
 	if (!v->found)
 		return;
+	memcpy(gs, gs_in, sizeof(gs));
+	memcpy(ge, ge_in, sizeof(ge));
 	if ((sure = num_sure(s, 6, 14))) {
 		for (i = 0; i < 8; i++)
 			want[i] = (char)num->c[6 + i].cp[0];
@@ -1282,6 +1360,8 @@ do_birthday(struct st *s, const int gs[3], const int ge[3], int form_ok)
 	 * the detector may leave it out of the date's box. When all the
 	 * rest of the form is there and its digits are the sure number's
 	 * own, the line ends with the day: the form's 日 goes back. */
+	if (!form_ok && sure && drop_extra_digit(s, gs, ge, ny, nm, nd))
+		form_ok = 1;
 	if (!form_ok && sure && gs[2] > ge[1] &&
 	    ge[2] == v->n && ge[2] > gs[2] && ge[2] - gs[2] <= 2 &&
 	    ge[0] - gs[0] == 4 && ge[1] - gs[1] >= 1 && ge[1] - gs[1] <= 2 &&
@@ -2192,6 +2272,89 @@ guess_one(struct st *s, int f, int i, float vx)
 	s->tl[i].haslabel = 1;
 }
 
+/* The centres of the front's rows (front_rows' order) in card heights, as
+ * printed: the rows are where the layout puts them on a rectified card. */
+static const float row_centre[FRONT_ROWS] = { 0.140f, 0.265f, 0.385f,
+    0.507f, 0.850f };
+
+/*
+ * A label the rows' count could not place (blur erased the label of one
+ * row and the whole of another) placed by where the layout puts its row.
+ * The read label nearest to it (or 民族, on 性别's row, or the number's
+ * line when its label was not read) gives the card's offset; the free
+ * line whose centre is within a third of a row of the row's centre,
+ * leftmost, starting left of the middle (left of 民族 on 性别's row),
+ * takes the label: its characters left of the value column, often none.
+ * Only when the lines that near are all one row.
+ */
+/* Is line i, not 民族's, near the centre want of front row k (within a
+ * third of a row), starting left of the middle (of 民族 on 性别's row)? */
+static int
+near_row(const struct st *s, int i, int k, float want)
+{
+	const struct tl *t = &s->tl[i];
+	float c = (t->y0 + t->y1) / 2;
+
+	return !t->skip && t->n > 0 && c >= want - 0.04f &&
+	    c <= want + 0.04f && t->x0 <= (k == 1 ? 0.25f : 0.5f) &&
+	    !(s->lab[LOC_PEOPLE].found && i == s->lab[LOC_PEOPLE].line);
+}
+
+/* The card's vertical offset at front row k, from the line of row a. */
+static void
+row_anchor(const struct st *s, int line, int a, int k, int *dist, float *off)
+{
+	const struct tl *t = &s->tl[line];
+	int d = a > k ? a - k : k - a;
+
+	if (d < *dist) {
+		*dist = d;
+		*off = (t->y0 + t->y1) / 2 - row_centre[a];
+	}
+}
+
+static void
+guess_by_layout(struct st *s, float col, float vx)
+{
+	int k, a, i, num = -1;
+
+	if (vx < 0)
+		vx = col + 0.09f;
+	if (!s->lab[LOC_ID_NUMBER].found)
+		num = digit_line(s, 15);
+	for (k = 0; k < FRONT_ROWS - 1; k++) {
+		int f = front_rows[k], best = -1, dist = FRONT_ROWS, nrows = 0;
+		const struct label *pl = &s->lab[LOC_PEOPLE];
+		float off = 0, want;
+
+		if (s->lab[f].found)
+			continue;
+		for (a = 0; a < FRONT_ROWS; a++) {
+			const struct label *l = &s->lab[front_rows[a]];
+
+			if (l->found && !l->guessed)
+				row_anchor(s, l->line, a, k, &dist, &off);
+		}
+		if (pl->found && !pl->guessed)
+			row_anchor(s, pl->line, 1, k, &dist, &off);
+		if (num >= 0)
+			row_anchor(s, num, FRONT_ROWS - 1, k, &dist, &off);
+		if (dist >= FRONT_ROWS)
+			return;
+		want = row_centre[k] + off;
+		for (i = 0; i < s->ntl; i++)
+			if (free_line(s, i) && near_row(s, i, k, want) &&
+			    (best < 0 || s->tl[i].x0 < s->tl[best].x0))
+				best = i;
+		for (i = 0; best >= 0 && i < s->ntl; i++)
+			nrows += near_row(s, i, k, want) &&
+			    !same_row(s->tl[i].y0, s->tl[i].y1,
+			        s->tl[best].y0, s->tl[best].y1);
+		if (best >= 0 && nrows == 0)
+			guess_one(s, f, best, vx);
+	}
+}
+
 /*
  * Labels the words did not find, placed by the card's rows: blur erases
  * the small blue labels long before the values. The lines starting in the
@@ -2304,6 +2467,7 @@ guess_labels(struct st *s)
 		pa = pb;
 		ra = r;
 	}
+	guess_by_layout(s, col, vx);
 	if (!s->lab[LOC_PEOPLE].found && s->lab[LOC_SEX].found) {
 		const struct tl *u = &s->tl[s->lab[LOC_SEX].line];
 		float from = (vx >= 0 ? vx : u->x1) + 0.06f;
@@ -2328,7 +2492,8 @@ guess_labels(struct st *s)
 			s->lab[LOC_PEOPLE].found = 1;
 			s->lab[LOC_PEOPLE].line = p;
 			s->lab[LOC_PEOPLE].s = 0;
-			s->lab[LOC_PEOPLE].e = t->n >= 3 ? 2 : right ? t->n : 0;
+			s->lab[LOC_PEOPLE].e = t->n >= 3 ?
+			    2 - label_gap(t, 1) : right ? t->n : 0;
 			s->lab[LOC_PEOPLE].mism = 2;
 			s->lab[LOC_PEOPLE].guessed = 1;
 			s->tl[p].haslabel = 1;

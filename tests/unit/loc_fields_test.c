@@ -1138,6 +1138,24 @@ test_birthday(void)
 	CHECK_STR(F(LOC_BIRTHDAY), "1992年3月22日");
 	CHECK(changes(LOC_BIRTHDAY, LOC_WHY_BIRTH_NUMBER) == 0);
 
+	/* A day a digit too long (262): the digit that may be no character
+	 * (the blank among its alternatives) and without which the date is
+	 * the sure number's goes; without the blank it stays, flagged. */
+	{
+		struct person p = zhang;
+
+		p.d = "262";
+		front(&p, BDAY1, 11, &ix);
+		CHECK(ocr_line_alt(&C.l[ix.bday], 8, OCR_BLANK, 0.3f) == 0);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月22日");
+		CHECK(changes(LOC_BIRTHDAY, LOC_WHY_BIRTH_NUMBER) == 1);
+		front(&p, BDAY1, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月262日");
+		CHECK(is_low(LOC_BIRTHDAY));
+	}
+
 	/* Two unit words at once: one change for the form. */
 	front(&zhang, BDAY1, 11, &ix);
 	cands(ix.bday, 4, "午", 0.6, "年", 0.3, NULL);
@@ -1599,6 +1617,114 @@ test_lost_label_char(void)
 	CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
 }
 
+/*
+ * Labels erased by blur on two rows, so the rows' count cannot place them:
+ * the layout's rows do, from the read label (or the number's line) nearest.
+ */
+static void
+layout_card(int name_label, int number_label)
+{
+	memset(&C, 0, sizeof(C));
+	add(0.07f, 0.12f, LAB, name_label ? "姓名" : "娃各", 0.99f);
+	add(0.17f, 0.12f - UP, VAL, "张三", 0.99f);
+	add(0.07f, 0.24f, LAB, "3", 0.4f); /* 性别 misread */
+	add(0.17f, 0.24f - UP, VAL, "男", 0.99f);
+	add(0.40f, 0.24f - UP, VAL, "汉", 0.99f); /* 民族 lost */
+	add(0.17f, 0.36f - UP, VAL, "1992年8月22日", 0.99f); /* 出生 lost */
+	add(0.07f, 0.48f, LAB, "ON", 0.3f); /* 住址 misread */
+	add(0.17f, 0.48f - UP, VAL, "广东省清远市清新区", 0.99f);
+	add(0.17f, 0.48f - UP + 0.065f, VAL, "浸潭镇鸡见坑村委会下围村2号",
+	    0.99f);
+	if (number_label)
+		add(0.07f, 0.82f, LAB, "公民身份号码", 0.99f);
+	add(0.32f, 0.82f - 6.0f / CHH, NUMH, zhang_id, 0.99f);
+}
+
+static void
+test_layout_rows(void)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		/* k 0: 姓名 and the number's label read; k 1: neither, the
+		 * number's line alone gives the rows. */
+		layout_card(k == 0, k == 0);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_NAME), "张三");
+		CHECK_STR(F(LOC_SEX), "男");
+		CHECK_STR(F(LOC_PEOPLE), "汉");
+		CHECK_STR(F(LOC_BIRTHDAY), "1992年8月22日");
+		CHECK_STR(F(LOC_ADDRESS), zhang.address);
+		CHECK_STR(F(LOC_ID_NUMBER), zhang_id);
+	}
+	/* A second line as near the 性别 row's place but on another row:
+	 * no row is sure, and the sex is not guessed. */
+	layout_card(1, 1);
+	add(0.17f, 0.24f + 0.035f, LAB, "女", 0.5f);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+	CHECK(!R.f[LOC_SEX].found);
+}
+
+/*
+ * Line li becomes text over x0..x1 (its row kept), its characters at the
+ * card fractions xs: a label and its value read as one box.
+ */
+static void
+reset_line(int li, float x0, float x1, const char *text, const float *xs)
+{
+	struct ocr_line *l = &C.l[li];
+	float y0 = l->nbox[0].y, y1 = l->nbox[2].y;
+	size_t i;
+
+	CHECK(ocr_line_set(l, CW, CHH, x0, y0, x1, y1, text, 0.95f) == 0);
+	for (i = 0; xs != NULL && i < l->nchars; i++) {
+		l->chars[i].nx = xs[i];
+		l->chars[i].x = xs[i] * CW;
+	}
+}
+
+/*
+ * Field f's label and value on one box: the label line of the front with
+ * person p becomes text over x0..x1 (characters at xs, or evenly), the
+ * value's line empty; reads the card.
+ */
+static void
+merged_label(const struct person *p, enum loc_field f, float x0, float x1,
+    const char *text, const float *xs)
+{
+	struct front_ix ix;
+	int li;
+
+	front(p, 0, 11, &ix);
+	li = f == LOC_NAME ? ix.name : ix.people;
+	reset_line(li - 1, x0, x1, text, xs);
+	reset_line(li, 0.40f, 0.40f, "", NULL);
+	CHECK(read_card(LOC_SIDE_FRONT) == 0);
+}
+
+/* A 2-character label whose second character was lost: the next one, as
+ * far on as a value starts, is the value's, not the label's misread. */
+static void
+test_label_lost_second(void)
+{
+	static const float name_x[] = { 0.08f, 0.18f, 0.225f, 0.27f };
+	static const float people_x[] = { 0.31f, 0.41f, 0.455f, 0.50f };
+	struct person p = zhang;
+
+	p.name = "朱明伟";
+	merged_label(&p, LOC_NAME, 0.07f, 0.29f, "姓朱明伟", name_x);
+	CHECK_STR(F(LOC_NAME), "朱明伟");
+	/* The same characters a label's pitch apart: 朱 is 名 misread. */
+	merged_label(&p, LOC_NAME, 0.07f, 0.20f, "姓朱明伟", NULL);
+	CHECK_STR(F(LOC_NAME), "明伟");
+	/* 民族 not read: 民 and the value 维吾尔 one box on 性别's row. */
+	p = zhang;
+	p.people = "维吾尔";
+	merged_label(&p, LOC_PEOPLE, 0.30f, 0.52f, "民维吾尔", people_x);
+	CHECK_STR(F(LOC_PEOPLE), "维吾尔");
+	CHECK_STR(F(LOC_SEX), "男");
+}
+
 int
 main(void)
 {
@@ -1611,6 +1737,8 @@ main(void)
 	test_fullwidth();
 	test_fuzzy_labels();
 	test_lost_label_char();
+	test_layout_rows();
+	test_label_lost_second();
 	test_number_form();
 	test_number_check();
 	test_number_ambiguous();
