@@ -11,7 +11,8 @@
 #      peak, end, and ten samples over the run), to show it flat;
 #   3. the ratio of the two throughputs (target: within 10%).
 # Prints a markdown table. Knobs: BENCH_JOBS (default: nproc),
-# BENCH_CONNS=16, BENCH_SECONDS=30, BENCH_IMAGES=48, FAIZ_MODELS=models.
+# BENCH_CONNS=16, BENCH_SECONDS=30, BENCH_IMAGES=48, BENCH_ROUNDS=2,
+# FAIZ_MODELS=models.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 export LC_ALL=C.UTF-8
@@ -36,14 +37,23 @@ echo "bench-serve: load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(npro
 
 # 1. The batch tool on the same images, once each: a run sends each content
 # once (copies are duplicates of the first), so repeating the list would
-# not repeat the work.
+# not repeat the work. A run of 48 images lasts some 12 s, where a moment
+# of other work on the machine shows: BENCH_ROUNDS (2) runs, and the
+# fastest is the one the server is held to (the stricter comparison).
 list=("$tmp"/img/*.jpg)
-t0=$(date +%s.%N)
-"$FAIZ" --engine local -j "$jobs" -q -f ndjson "${list[@]}" >"$tmp/batch.ndjson"
-t1=$(date +%s.%N)
-batch_n=$(wc -l <"$tmp/batch.ndjson")
 calc() { awk "BEGIN { print $1 }"; }
-batch_ips=$(calc "$batch_n / ($t1 - $t0)")
+batch_s=
+for ((round = 1; round <= ${BENCH_ROUNDS:-2}; round++)); do
+	t0=$(date +%s.%N)
+	"$FAIZ" --engine local -j "$jobs" -q -f ndjson "${list[@]}" >"$tmp/batch.ndjson"
+	t1=$(date +%s.%N)
+	s=$(calc "$t1 - $t0")
+	if [ -z "$batch_s" ] || [ "$(calc "($s < $batch_s) ? 1 : 0")" = 1 ]; then
+		batch_s=$s
+	fi
+done
+batch_n=$(wc -l <"$tmp/batch.ndjson")
+batch_ips=$(calc "$batch_n / $batch_s")
 
 # 2. The server under wrk.
 "$FAIZ" serve --listen 127.0.0.1:0 -j "$jobs" --queue 64 2>"$tmp/serve.err" &
@@ -117,7 +127,7 @@ peak=$(sort -n "$tmp/rss" | tail -n 1)
 ratio=$(calc "$srv_rps / $batch_ips")
 
 printf '| measure | value |\n|---|---|\n'
-printf '| batch `--engine local -j %s` | %d images in %.1f s: %.2f images/s |\n' "$jobs" "$batch_n" "$(calc "$t1 - $t0")" "$batch_ips"
+printf '| batch `--engine local -j %s`, fastest of %d runs | %d images in %.1f s: %.2f images/s |\n' "$jobs" "${BENCH_ROUNDS:-2}" "$batch_n" "$batch_s" "$batch_ips"
 printf '| serve -j %s, wrk %s connections %s s | %d requests: %.2f requests/s |\n' "$jobs" "$conns" "$secs" "$reqs" "$srv_rps"
 printf '| serve / batch throughput | %.3f (target 0.90 or more) |\n' "$ratio"
 printf '| latency p50 / p99 | %s ms / %s ms |\n' "$(get p50)" "$(get p99)"
