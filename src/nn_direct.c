@@ -133,16 +133,26 @@ NAME(const struct nn_conv *p, const float *xp, int64_t pw, int64_t oy0, \
 	} \
 }
 
-/* 32 registers: 12 x 2 accumulators of 16 floats. */
+/* 32 registers: 8 x 3 accumulators of 16 floats. */
 DIRECT_ROWS(rows_avx512, "avx512f", __m512, 16, 8, 3, _mm512_loadu_ps,
     _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps)
 /* 16 registers: 3 x 4 accumulators of 8 floats. */
 DIRECT_ROWS(rows_avx2, "avx2,fma", __m256, 8, 3, 4, _mm256_loadu_ps,
     _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps)
 
+static int isa_cap = 2;
+
+void
+nn_direct_limit(int isa)
+{
+	isa_cap = isa;
+}
+
 static int
 have(int avx512)
 {
+	if (isa_cap < (avx512 ? 2 : 1))
+		return 0;
 	__builtin_cpu_init();
 	if (avx512)
 		return __builtin_cpu_supports("avx512f");
@@ -219,6 +229,12 @@ nn_direct_conv(const struct nn_conv *p, const float *x, const float *w,
 }
 
 #else
+
+void
+nn_direct_limit(int isa)
+{
+	(void)isa;
+}
 
 int
 nn_direct_usable(const struct nn_conv *p)

@@ -13,6 +13,9 @@
 /* Whether nn_direct_conv can compute p on this processor: group 1,
  * strides and dilations 1, and AVX-512 or AVX2 with FMA. */
 int nn_direct_usable(const struct nn_conv *p);
+/* For tests: use at most instruction set isa (2 AVX-512, 1 AVX2, 0 none,
+ * which leaves every convolution to GEMM). The default is 2. */
+void nn_direct_limit(int isa);
 /* Bytes of scratch nn_direct_conv needs for p (64-byte aligned). */
 size_t nn_direct_scratch(const struct nn_conv *p);
 /* y = conv(x, w) + b (b may be NULL), no epilogue. */
