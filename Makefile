@@ -130,7 +130,7 @@ $(ASAN_DIR)/onnx.pb-c.o: $(PB_SRC)
 
 src/nn_load.o $(ASAN_DIR)/nn_load.o $(FUZZ_DIR)/obj/nn_load.o: build/onnx.pb-c.h
 # The runtime's loops are written to vectorise; -O3 is what does it.
-src/nn_kern.o src/nn_ops.o src/loc_card.o: CFLAGS += -O3
+src/nn_kern.o src/nn_direct.o src/nn_ops.o src/loc_card.o: CFLAGS += -O3
 
 # The runtime's benchmark (see the top of tools/nn-bench.c for its CLI).
 build/nn-bench: tools/nn-bench.c $(LIBOBJS)
