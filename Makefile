@@ -234,7 +234,7 @@ build/loc-demo: tools/loc-demo.c tools/loc_jpeg.h $(LIBOBJS)
 
 loc-demo: build/loc-demo
 
-# The local engine's bench tool (tests/bench-engine-accuracy.sh; not installed).
+# The local engine's bench tool (tests/bench-engine-accuracy.sh, tests/bench-ab.sh; not installed).
 build/engine-run: tools/engine-run.c $(LIBOBJS)
 	@mkdir -p build
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ tools/engine-run.c $(LIBOBJS) $(LDLIBS)

@@ -3,7 +3,11 @@
 
 OUT.ndjson holds build/engine-run's lines for DIR/NAME.jpg; the truth is
 DIR/NAME.json beside each photo. Cards are matched by their place in the
-file (reading order). A card the engine missed counts as wrong in every
+file (reading order): engine-run's lines carry no card position to match
+them by place in the photo, so on a file of several cards one the engine
+missed shifts the later ones onto the wrong truth card. Such files are
+listed on stderr ("count:" lines) and counted in the JSON's
+"card_count_off". A card the engine missed counts as wrong in every
 field. Prints one markdown table row per level (or a JSON object).
 A wrong id_number "without a warning" is one whose confidence is at or
 above LOC_FIELDS_LOW_CONF (0.80), so no low_confidence warning named it.
@@ -28,9 +32,13 @@ def main(argv):
     seen = {f: 0 for f in FRONT + BACK}
     cards = all_right = id_silent = sides_right = 0
     misses = []
+    count_off = []
     for f, outs in sorted(got.items()):
         truth = json.load(open(os.path.splitext(f)[0] + ".json", encoding="utf-8"))
         by_card = {o["card"]: o for o in outs if o["code"] == ""}
+        if len(by_card) != len(truth["cards"]):
+            count_off.append("%s: engine read %d cards, truth has %d" % (
+                os.path.basename(f), len(by_card), len(truth["cards"])))
         for k, t in enumerate(truth["cards"], 1):
             cards += 1
             o = by_card.get(k, {})
@@ -53,7 +61,7 @@ def main(argv):
     res = {"level": level, "cards": cards, "fields": pct,
            "side": 100.0 * sides_right / max(cards, 1),
            "all_fields": 100.0 * all_right / max(cards, 1), "id_wrong_silent": id_silent,
-           "misses": misses}
+           "card_count_off": len(count_off), "misses": misses}
     if "--json" in argv:
         print(json.dumps(res, ensure_ascii=False))
         return 0
@@ -61,6 +69,8 @@ def main(argv):
     print("| %s | %d | %s | %s | %.1f | %.1f | %d |" % (
         level, cards, " | ".join(cell(pct[k]) for k in FRONT + BACK),
         cell(pct["id_number"]), res["side"], res["all_fields"], id_silent))
+    for m in count_off:
+        print("  count: " + m, file=sys.stderr)
     for m in misses[:40]:
         print("  miss: " + m, file=sys.stderr)
     return 0
