@@ -390,6 +390,11 @@ one_card(const struct loc_read_conf *c, struct textlines_ws *ws,
 		goto out;
 	}
 	fill_flags(photo, q, &card, f->side, r);
+	for (int i = 0; i < 4; i++) {
+		r->corners[2 * i] = q->c[i].x;
+		r->corners[2 * i + 1] = q->c[i].y;
+	}
+	r->has_corners = 1;
 	r->has_time_cost = r->has_preprocess = r->has_recognize = 1;
 	r->preprocess = t1 - t0;
 	r->recognize = loc_read_ms() - t1;

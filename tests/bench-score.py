@@ -3,22 +3,51 @@
 
 OUT.ndjson holds build/engine-run's lines for DIR/NAME.jpg; the truth is
 DIR/NAME.json beside each photo. Cards are matched by their place in the
-file (reading order): engine-run's lines carry no card position to match
-them by place in the photo, so on a file of several cards one the engine
-missed shifts the later ones onto the wrong truth card. Such files are
-listed on stderr ("count:" lines) and counted in the JSON's
-"card_count_off". A card the engine missed counts as wrong in every
-field. Prints one markdown table row per level (or a JSON object).
+photo: each truth card takes the engine's card whose centre ("corners")
+is nearest its own, if that is within half the truth card's shorter side
+(so a card the engine missed on a page of several shifts nothing); lines
+without corners are matched by their place in the file. Files where the
+engine read another number of cards than the truth holds are listed on
+stderr ("count:" lines) and counted in the JSON's "card_count_off". A card
+the engine missed counts as wrong in every field. Prints one markdown table row per level (or a JSON object).
 A wrong id_number "without a warning" is one whose confidence is at or
 above LOC_FIELDS_LOW_CONF (0.80), so no low_confidence warning named it.
 """
 import json
+import math
 import os
 import sys
 
 FRONT = ["name", "sex", "people", "birthday", "address", "id_number"]
 BACK = ["issue_authority", "validity"]
 LOW_CONF = 0.80
+
+
+def centre(pts):
+    return (sum(p[0] for p in pts) / 4.0, sum(p[1] for p in pts) / 4.0)
+
+
+def match(truth_cards, outs):
+    """{truth index (1-based): engine line} by nearest centre, else by index."""
+    read = [o for o in outs if o["code"] == ""]
+    if not all("corners" in o for o in read):
+        return {o["card"]: o for o in read}
+    cands = []
+    for k, t in enumerate(truth_cards, 1):
+        q = t["corners"]
+        tc = centre(q)
+        side = min(math.dist(q[0], q[1]), math.dist(q[1], q[2]))
+        for j, o in enumerate(read):
+            c = o["corners"]
+            d = math.dist(tc, centre([(c[i], c[i + 1]) for i in range(0, 8, 2)]))
+            if d <= side / 2:
+                cands.append((d, k, j))
+    out, used = {}, set()
+    for d, k, j in sorted(cands):
+        if k not in out and j not in used:
+            out[k] = read[j]
+            used.add(j)
+    return out
 
 
 def main(argv):
@@ -35,10 +64,11 @@ def main(argv):
     count_off = []
     for f, outs in sorted(got.items()):
         truth = json.load(open(os.path.splitext(f)[0] + ".json", encoding="utf-8"))
-        by_card = {o["card"]: o for o in outs if o["code"] == ""}
-        if len(by_card) != len(truth["cards"]):
+        nread = sum(1 for o in outs if o["code"] == "")
+        by_card = match(truth["cards"], outs)
+        if nread != len(truth["cards"]):
             count_off.append("%s: engine read %d cards, truth has %d" % (
-                os.path.basename(f), len(by_card), len(truth["cards"])))
+                os.path.basename(f), nread, len(truth["cards"])))
         for k, t in enumerate(truth["cards"], 1):
             cards += 1
             o = by_card.get(k, {})
