@@ -62,7 +62,7 @@ for k in (0, 1):
             if "cpu_ms" in o and o.get("card", 1) <= 1:
                 best[k][f] = min(best[k].get(f, o["cpu_ms"]), o["cpu_ms"])
             if r == 1:
-                o = {key: v for key, v in o.items() if key not in ("cpu_ms", "time_cost")}
+                o = {key: v for key, v in o.items() if key not in ("cpu_ms", "time_cost", "corners")}
                 fields[k].setdefault(f, []).append(o)
 files = sorted(set(best[0]) & set(best[1]))
 if not files:
