@@ -23,6 +23,7 @@
 struct loc_read_conf {
 	const struct textlines *models;
 	struct ocr_det_params det;  /* det on the rectified card */
+	int det_back_side;          /* det's long side on a card its cues call a back */
 	float rec_pad;              /* rec crops grown by this share of their height */
 	int save_images;            /* cropped card, portrait, number strip as JPEG */
 	int rect_w, rect_h;         /* the rectified card (LOC_RECT_W x LOC_RECT_H) */

@@ -15,6 +15,8 @@
 #define NN_COL_TILE ((size_t)1 << 20)
 /* Epilogue steps run over blocks this long so the block stays in L1. */
 #define NN_EP_BLOCK 1024
+/* Output floats a pointwise convolution computes at a time (512 KB). */
+#define NN_PW_CHUNK ((size_t)1 << 17)
 
 void *
 nn_scratch_get(struct nn_scratch *s, size_t bytes)
@@ -252,14 +254,27 @@ bias_ep(float *y, int64_t m, int64_t plane, const float *b,
 	}
 }
 
+/* Columns [c0, c1) of each of rows rows of length len: row r to v[r]. */
 NN_HOT static void
-fill_rows(float *y, int64_t rows, int64_t len, const float *v)
+fill_cols(float *y, int64_t rows, int64_t len, int64_t c0, int64_t c1,
+    const float *v)
 {
 	int64_t r, i;
 
 	for (r = 0; r < rows; r++)
-		for (i = 0; i < len; i++)
+		for (i = c0; i < c1; i++)
 			y[r * len + i] = v[r];
+}
+
+/* The epilogue on columns [c0, c1) of each of rows rows of length len. */
+static void
+ep_cols(const struct nn_epstep *ep, int nep, float *y, int64_t rows,
+    int64_t len, int64_t c0, int64_t c1)
+{
+	int64_t r;
+
+	for (r = 0; nep > 0 && r < rows; r++)
+		nn_ep_apply(ep, nep, y + r * len + c0, (size_t)(c1 - c0));
 }
 
 /* The output columns [lo, hi) of an input row for kernel offset off:
@@ -640,26 +655,40 @@ nn_conv2d(const struct nn_conv *p, const float *x, const float *w,
 			/* The bias goes in first and sgemm adds to it (beta 1),
 			 * which saves OpenBLAS's pass zeroing C and our pass adding b. */
 			beta = b != NULL ? 1.0f : 0.0f;
-			if (b != NULL)
-				fill_rows(yg, mg, plane, b + g * mg);
 			if (pointwise) {
-				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-				    (int)mg, (int)plane, (int)cg, 1.0f, wg, (int)cg,
-				    xg, (int)plane, beta, yg, (int)plane);
+				/* In column chunks of about NN_PW_CHUNK floats of
+				 * output, so that the bias, the product and the
+				 * epilogue meet the chunk in cache, not memory. */
+				int64_t step = (int64_t)NN_PW_CHUNK / mg, c0, c1;
+
+				step = step < 256 ? 256 : step / 16 * 16;
+				for (c0 = 0; c0 < plane; c0 = c1) {
+					c1 = c0 + step < plane ? c0 + step : plane;
+					if (b != NULL)
+						fill_cols(yg, mg, plane, c0, c1, b + g * mg);
+					cblas_sgemm(CblasRowMajor, CblasNoTrans,
+					    CblasNoTrans, (int)mg, (int)(c1 - c0), (int)cg,
+					    1.0f, wg, (int)cg, xg + c0, (int)plane, beta,
+					    yg + c0, (int)plane);
+					ep_cols(ep, nep, yg, mg, plane, c0, c1);
+				}
 				continue;
 			}
 			for (oy0 = 0; oy0 < p->oh; oy0 = oy1) {
 				oy1 = oy0 + rows < p->oh ? oy0 + rows : p->oh;
 				im2col(p, xg, cg, oy0, oy1, col);
+				if (b != NULL)
+					fill_cols(yg, mg, plane, oy0 * p->ow,
+					    oy1 * p->ow, b + g * mg);
 				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
 				    (int)mg, (int)((oy1 - oy0) * p->ow), (int)kdim,
 				    1.0f, wg, (int)kdim, col,
 				    (int)((oy1 - oy0) * p->ow), beta,
 				    yg + oy0 * p->ow, (int)plane);
+				ep_cols(ep, nep, yg, mg, plane, oy0 * p->ow,
+				    oy1 * p->ow);
 			}
 		}
-		if (!(cg == 1 && mg == 1))
-			nn_ep_apply(ep, nep, yn, (size_t)(p->m * plane));
 	}
 	return 0;
 }

@@ -97,6 +97,12 @@ struct recog_result {
 	json_t *changes;
 	int card, ncards;
 	struct recog_result *next_card;
+	/* The local engine's card corners in photo pixels as the card finder
+	 * gave them (which way up as its cues said), x, y pairs; has_corners
+	 * 0 from the gateway.
+	 * Not in the record: the bench matches cards to the truth by them. */
+	int has_corners;
+	double corners[8];
 };
 
 /* A backend's own counts for the summary and progress line. */

@@ -21,7 +21,7 @@
  *                                       wall time and peak RSS at the end
  * Output, one line per card: {"file", "card", "ncards", "code", "side",
  * the text fields, "confidence", "warnings": [codes], "changes",
- * "cpu_ms"}; then a last line {"images", "wall_s", "images_per_s",
+ * "corners": [x0, y0, ... x3, y3] (the card's in the photo), "cpu_ms"}; then a last line {"images", "wall_s", "images_per_s",
  * "peak_rss_mb"}. For the bench only: it prints the fields it reads.
  */
 
@@ -83,6 +83,13 @@ emit(const char *file, const struct recog_result *r, double cpu_ms)
 			json_object_set(o, "confidence", r->confidence);
 		if (r->changes)
 			json_object_set(o, "changes", r->changes);
+		if (r->has_corners) {
+			json_t *q = json_array();
+
+			for (size_t i = 0; i < 8; i++)
+				json_array_append_new(q, json_real(r->corners[i]));
+			json_object_set_new(o, "corners", q);
+		}
 		if (cpu_ms >= 0)
 			json_object_set_new(o, "cpu_ms", json_real(cpu_ms));
 		json_object_set_new(o, "time_cost", json_pack("{s:I, s:I}",
