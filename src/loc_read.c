@@ -186,6 +186,23 @@ read_card(const struct loc_read_conf *c, const struct ocr_det_params *dp,
 	return loc_fields_read(*lines, *n, LOC_SIDE_AUTO, f, err);
 }
 
+/* read_card, and when no label of either side is found, read_card of the
+ * card turned 180 degrees (left so): the pixel cues can misjudge which way
+ * up a card lies (a grey copy, a covered emblem), and the text decides. */
+static int
+read_either_way(const struct loc_read_conf *c, const struct ocr_det_params *dp,
+    struct textlines_ws *ws, struct loc_image *card, unsigned char *bgr,
+    struct ocr_line **lines, size_t *n, struct loc_fields *f,
+    struct fz_err *err)
+{
+	if (read_card(c, dp, ws, card, bgr, lines, n, f, err) != 0)
+		return -1;
+	if (f->side != LOC_SIDE_NONE)
+		return 0;
+	rotate180(card);
+	return read_card(c, dp, ws, card, bgr, lines, n, f, err);
+}
+
 /* Encode the (x0, y0)-(x1, y1) fractions of card as JPEG into slot k of r. */
 static int
 crop_jpeg(const struct loc_image *card, double x0, double y0, double x1,
@@ -381,29 +398,17 @@ one_card(const struct loc_read_conf *c, struct textlines_ws *ws,
 		fz_seterr(err, "out of memory");
 		goto out;
 	}
-	if (read_card(c, &dp, ws, &card, bgr, &lines, &n, f, err) != 0)
+	if (read_either_way(c, &dp, ws, &card, bgr, &lines, &n, f, err) != 0)
 		goto out;
-	if (f->side == LOC_SIDE_NONE) {
-		/* The pixel cues can misjudge which way up a card lies (a
-		 * grey copy, a covered emblem): the text decides. */
-		rotate180(&card);
-		if (read_card(c, &dp, ws, &card, bgr, &lines, &n, f, err) != 0)
-			goto out;
-	}
 	if (f->side != LOC_SIDE_BACK && dp.limit_side != c->det.limit_side) {
 		/* Cues said back, the text does not: a front gets det at the
-		 * full size. */
+		 * full size, from the way up the first read began with. */
 		dp = c->det;
 		if (f->side == LOC_SIDE_NONE)
 			rotate180(&card);
-		if (read_card(c, &dp, ws, &card, bgr, &lines, &n, f, err) != 0)
+		if (read_either_way(c, &dp, ws, &card, bgr, &lines, &n, f,
+		    err) != 0)
 			goto out;
-		if (f->side == LOC_SIDE_NONE) {
-			rotate180(&card);
-			if (read_card(c, &dp, ws, &card, bgr, &lines, &n, f,
-			    err) != 0)
-				goto out;
-		}
 	}
 	if (f->side == LOC_SIDE_NONE) {
 		rc = 0;
