@@ -1,4 +1,6 @@
-/* Unit tests for loc_engine.c and loc_read.c: the pool hands back one result per card, the real back and a fixed set of generated photos read right, hostile pictures give their own error codes. */
+/* Unit tests for loc_engine.c and loc_read.c: the pool hands back one result
+ * per card, the real back and a fixed set of generated photos read right,
+ * hostile pictures give their own error codes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +18,9 @@
 
 #define NJOBS 64
 
-static const char *const FRONT[] = { "name", "sex", "people", "birthday",
-	"address", "id_number", NULL };
-static const char *const BACK[] = { "issue_authority", "validity", NULL };
+static const char *const FRONT[] = {
+    "name", "sex", "people", "birthday", "address", "id_number", NULL};
+static const char *const BACK[] = {"issue_authority", "validity", NULL};
 
 static unsigned char *
 slurp(const char *path, size_t *len)
@@ -30,7 +32,8 @@ slurp(const char *path, size_t *len)
 	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0)
 		abort();
 	rewind(f);
-	if ((b = malloc((size_t)n)) == NULL || fread(b, 1, (size_t)n, f) != (size_t)n)
+	if ((b = malloc((size_t)n)) == NULL ||
+	    fread(b, 1, (size_t)n, f) != (size_t)n)
 		abort();
 	fclose(f);
 	*len = (size_t)n;
@@ -41,7 +44,7 @@ slurp(const char *path, size_t *len)
 static void
 flat_jpeg(unsigned w, unsigned h, struct image *out)
 {
-	struct image_px px = { NULL, w, h, 3 };
+	struct image_px px = {NULL, w, h, 3};
 	struct fz_err err;
 
 	if ((px.px = malloc((size_t)w * h * 3)) == NULL)
@@ -54,7 +57,8 @@ flat_jpeg(unsigned w, unsigned h, struct image *out)
 
 /* Submit imgs[0..n) to the engine and collect one (chained) result each. */
 static void
-run_all(struct recog *r, struct image *imgs, size_t n, struct recog_result **res)
+run_all(
+    struct recog *r, struct image *imgs, size_t n, struct recog_result **res)
 {
 	struct fz_err err;
 	size_t next = 0, got = 0;
@@ -64,7 +68,7 @@ run_all(struct recog *r, struct image *imgs, size_t n, struct recog_result **res
 		struct recog_result *x;
 
 		while (next < n && r->ops->capacity(r->be) > 0) {
-			struct recog_job j = { next, "test", &imgs[next] };
+			struct recog_job j = {next, "test", &imgs[next]};
 
 			CHECK(r->ops->submit(r->be, &j, &err) == 0);
 			next++;
@@ -96,8 +100,9 @@ text(const struct recog_result *r, const char *field)
 static double
 conf(const struct recog_result *r, const char *field)
 {
-	return r->confidence ? json_number_value(json_object_get(r->confidence,
-	    field)) : -1;
+	return r->confidence
+	    ? json_number_value(json_object_get(r->confidence, field))
+	    : -1;
 }
 
 /* Per level: exact fields counted over its cards. */
@@ -113,8 +118,10 @@ score(const struct recog_result *r, json_t *truth, struct tally *t)
 
 	for (size_t k = 0; k < json_array_size(cards); k++) {
 		json_t *c = json_array_get(cards, k);
-		const char *side = json_string_value(json_object_get(c, "side"));
-		const char *const *keys = strcmp(side, "front") == 0 ? FRONT : BACK;
+		const char *side =
+		    json_string_value(json_object_get(c, "side"));
+		const char *const *keys =
+		    strcmp(side, "front") == 0 ? FRONT : BACK;
 		int off = keys == FRONT ? 0 : 6;
 
 		t->cards++;
@@ -127,7 +134,8 @@ score(const struct recog_result *r, json_t *truth, struct tally *t)
 			t->seen[off + i]++;
 			t->right[off + i] += ok;
 			/* A wrong number always carries low_confidence. */
-			if (!ok && got != NULL && strcmp(keys[i], "id_number") == 0 &&
+			if (!ok && got != NULL &&
+			    strcmp(keys[i], "id_number") == 0 &&
 			    conf(r, keys[i]) >= LOC_FIELDS_LOW_CONF)
 				t->silent_id++;
 		}
@@ -150,8 +158,9 @@ check_tally(const char *level, const struct tally *t, double min_pct)
 			continue;
 		pct = 100.0 * t->right[i] / t->seen[i];
 		if (pct < min_pct)
-			fprintf(stderr, "%s: %s %.1f%% exact, under %.1f%%\n", level,
-			    i < 6 ? FRONT[i] : BACK[i - 6], pct, min_pct);
+			fprintf(stderr, "%s: %s %.1f%% exact, under %.1f%%\n",
+			    level, i < 6 ? FRONT[i] : BACK[i - 6], pct,
+			    min_pct);
 		CHECK(pct >= min_pct);
 	}
 	CHECK(t->silent_id == 0);
@@ -167,9 +176,9 @@ static const struct {
 	int count, seed;
 	double min_pct;
 } SETS[] = {
-	{ "clean", 6, 500, 66.0 },
-	{ "good", 6, 500, 90.0 },
-	{ "hard", 6, 500, 20.0 },
+    {"clean", 6, 500, 66.0},
+    {"good", 6, 500, 90.0},
+    {"hard", 6, 500, 20.0},
 };
 
 /*
@@ -188,7 +197,7 @@ test_back_reread(void)
 	struct loc_read_conf c;
 	struct recog_result *r;
 	struct loc_result found;
-	struct image_px px = { 0 };
+	struct image_px px = {0};
 	struct loc_image photo;
 	struct fz_err err;
 	size_t len;
@@ -196,8 +205,8 @@ test_back_reread(void)
 
 	CHECK(textlines_open("models", &t, &err) == 0);
 	CHECK((ws = textlines_ws_new(t)) != NULL);
-	CHECK(image_decode_upright_rgb(b, len, LOC_MAX_PIXELS, 4096, &px,
-	    &err) == 0);
+	CHECK(image_decode_upright_rgb(
+	          b, len, LOC_MAX_PIXELS, 4096, &px, &err) == 0);
 	photo.w = (int)px.w;
 	photo.h = (int)px.h;
 	photo.channels = 3;
@@ -230,16 +239,120 @@ test_back_reread(void)
 	free(b);
 }
 
+/* A front whose pixel cues say back: the top left of a clean front under a
+ * transparent red film (multiplied by 1, 0.55, 0.55, as red stamp ink or a
+ * sticker would be), so the finder sees the back's red emblem there. With
+ * det_back_side 32 the first read finds no text either way up; only the
+ * re-read at det's full size, turned back the way the first read began,
+ * gives the front's fields. */
+static void
+test_front_reread(void)
+{
+	struct textlines *t;
+	struct textlines_ws *ws;
+	struct loc_read_conf c;
+	struct recog_result *r;
+	struct loc_result found;
+	struct image_px px = {0};
+	struct loc_image photo;
+	struct loc_pt q[4];
+	struct fz_err err;
+	char dir[64], p[256];
+	json_t *truth = NULL, *card = NULL, *fields;
+	unsigned char *b, *tinted = NULL;
+	size_t len, tlen = 0;
+	int k;
+
+	CHECK(lp_mkphotos(dir, sizeof(dir),
+	          "set --level clean --count 3 --seed 5") == 0);
+	for (k = 0; k < 3 && card == NULL; k++) {
+		char name[32];
+
+		json_decref(truth);
+		snprintf(name, sizeof(name), "clean-%04d", k);
+		truth = lp_truth(dir, name);
+		card = json_array_get(json_object_get(truth, "cards"), 0);
+		if (card == NULL ||
+		    strcmp(json_string_value(json_object_get(card, "side")),
+		        "front") != 0)
+			card = NULL;
+	}
+	if (card == NULL) {
+		CHECK(!"a front among the three clean photos");
+		json_decref(truth);
+		lp_rmdir(dir);
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/clean-%04d.jpg", dir, k - 1);
+	b = slurp(p, &len);
+	lp_corners(card, q);
+	CHECK(image_decode_upright_rgb(
+	          b, len, LOC_MAX_PIXELS, 4096, &px, &err) == 0);
+	/* Each photo pixel to card fractions (u, v), by the affine map of the
+	 * truth's corners (top left, top right, bottom left): a clean photo
+	 * has no tilt. The film covers u 0.03-0.27, v 0.04-0.42. */
+	{
+		double ax = q[1].x - q[0].x, ay = q[1].y - q[0].y;
+		double bx = q[3].x - q[0].x, by = q[3].y - q[0].y;
+		double det = ax * by - ay * bx;
+
+		for (unsigned y = 0; y < px.h; y++)
+			for (unsigned x = 0; x < px.w; x++) {
+				double dx = x + 0.5 - q[0].x,
+				       dy = y + 0.5 - q[0].y;
+				double u = (dx * by - dy * bx) / det,
+				       v = (ax * dy - ay * dx) / det;
+				unsigned char *o =
+				    px.px + ((size_t)y * px.w + x) * 3;
+
+				if (u < 0.03 || u > 0.27 || v < 0.04 ||
+				    v > 0.42)
+					continue;
+				o[1] = (unsigned char)(0.55 * o[1]);
+				o[2] = (unsigned char)(0.55 * o[2]);
+			}
+	}
+	CHECK(image_encode(&px, 92, &tinted, &tlen, &err) == 0);
+	photo.w = (int)px.w;
+	photo.h = (int)px.h;
+	photo.channels = 3;
+	photo.stride = (int)px.w * 3;
+	photo.px = px.px;
+	CHECK(loc_find_cards(&photo, &found, &err) == 0 && found.n == 1 &&
+	    found.card[0].side == LOC_CARD_BACK);
+	image_px_free(&px);
+
+	CHECK(textlines_open("models", &t, &err) == 0);
+	CHECK((ws = textlines_ws_new(t)) != NULL);
+	loc_read_defaults(t, &c);
+	c.det_back_side = 32;
+	r = recog_result_new(0);
+	CHECK(loc_read_jpeg(&c, ws, tinted, tlen, r) == 0);
+	CHECK_STR(r->code, "");
+	CHECK_STR(r->side, "front");
+	fields = json_object_get(card, "fields");
+	for (int i = 0; FRONT[i] != NULL; i++)
+		CHECK_STR(text(r, FRONT[i]),
+		    json_string_value(json_object_get(fields, FRONT[i])));
+	recog_result_free(r);
+	textlines_ws_free(ws);
+	textlines_close(t);
+	free(tinted);
+	free(b);
+	json_decref(truth);
+	lp_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct loc_engine_settings s = { 2, 1, "models" };
+	struct loc_engine_settings s = {2, 1, "models"};
 	struct recog r;
 	struct fz_err err;
 	struct image imgs[NJOBS];
 	struct recog_result *res[NJOBS];
 	char dirs[3][64], pdir[64];
-	json_t *truth[NJOBS] = { 0 };
+	json_t *truth[NJOBS] = {0};
 	int level_of[NJOBS];
 	size_t n = 0, nb;
 	struct tally t[3];
@@ -260,7 +373,8 @@ main(int argc, char **argv)
 	flat_jpeg(LOC_MAX_SIDE + 8, 64, &imgs[n++]);
 	nb = n;
 	/* 5: a photocopy page, front above back; 6: a page of no card. */
-	CHECK(lp_mkphotos(pdir, sizeof(pdir), "set --level photocopy --count 1 --seed 1") == 0);
+	CHECK(lp_mkphotos(pdir, sizeof(pdir),
+	          "set --level photocopy --count 1 --seed 1") == 0);
 	{
 		char p[256];
 
@@ -272,13 +386,15 @@ main(int argc, char **argv)
 	for (int l = 0; l < 3; l++) {
 		char args[128];
 
-		snprintf(args, sizeof(args), "set --level %s --count %d --seed %d",
-		    SETS[l].level, SETS[l].count, SETS[l].seed);
+		snprintf(args, sizeof(args),
+		    "set --level %s --count %d --seed %d", SETS[l].level,
+		    SETS[l].count, SETS[l].seed);
 		CHECK(lp_mkphotos(dirs[l], sizeof(dirs[l]), args) == 0);
 		for (int k = 0; k < SETS[l].count; k++) {
 			char name[64], p[256];
 
-			snprintf(name, sizeof(name), "%s-%04d", SETS[l].level, k);
+			snprintf(
+			    name, sizeof(name), "%s-%04d", SETS[l].level, k);
 			snprintf(p, sizeof(p), "%s/%s.jpg", dirs[l], name);
 			imgs[n].data = slurp(p, &imgs[n].len);
 			truth[n] = lp_truth(dirs[l], name);
@@ -315,7 +431,8 @@ main(int argc, char **argv)
 		CHECK_STR(res[4]->code, LOC_READ_IMAGE_SIZE);
 	for (size_t i = 1; i < nb; i++)
 		if (res[i] != NULL)
-			CHECK(res[i]->side == NULL && res[i]->text[0].s == NULL &&
+			CHECK(res[i]->side == NULL &&
+			    res[i]->text[0].s == NULL &&
 			    res[i]->message != NULL);
 	/* The photocopy: two results, front first, each with its crops. */
 	if (res[nb] != NULL) {
@@ -332,21 +449,24 @@ main(int argc, char **argv)
 		CHECK(b != NULL);
 		if (b != NULL) {
 			CHECK_STR(b->side, "back");
-			CHECK(b->card == 2 && b->ncards == 2 && b->next_card == NULL);
+			CHECK(b->card == 2 && b->ncards == 2 &&
+			    b->next_card == NULL);
 			CHECK(b->id == a->id);
 			CHECK(b->images[RECOG_IMG_CROPPED].len > 0);
 		}
 		score(a, truth[nb], &pt);
-		CHECK(pt.right[5] == 1); /* the number */
+		CHECK(pt.right[5] == 1);                     /* the number */
 		CHECK(pt.right[6] == 1 && pt.right[7] == 1); /* the back */
 		CHECK(pt.silent_id == 0);
 	}
 	for (size_t i = nb + 1; i < n; i++) {
 		if (res[i] == NULL)
 			continue;
-		/* One card, read, or a miss with its error and no card count. */
-		CHECK(res[i]->code[0] == '\0' ? res[i]->ncards == 1 :
-		    res[i]->ncards == 0 && strcmp(res[i]->code, LOC_ENGINE_NO_CARD) == 0);
+		/* One card, read, or a miss with its error and no card count.
+		 */
+		CHECK(res[i]->code[0] == '\0' ? res[i]->ncards == 1
+		                              : res[i]->ncards == 0 &&
+		            strcmp(res[i]->code, LOC_ENGINE_NO_CARD) == 0);
 		score(res[i], truth[i], &t[level_of[i]]);
 		/* Confidence of every field read, in [0, 1]. */
 		for (size_t k = 0; k < RECOG_NTEXT; k++)
@@ -373,5 +493,6 @@ main(int argc, char **argv)
 	CHECK(loc_engine_new(&s, &r, &err) == -1);
 	CHECK(strstr(err.msg, "/nonexistent-models") != NULL);
 	test_back_reread();
+	test_front_reread();
 	return unit_done("loc_engine");
 }
