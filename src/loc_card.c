@@ -765,28 +765,26 @@ seg_support(const struct line *l, double a, double b, double *sup, double *ins)
 		*sup = 1;
 }
 
-static int
-find_lines(const struct work *wk, int max_lines, double min_votes, struct line *lines, int *nlines)
-{
-	int w = wk->w, h = wk->h, D = (int)ceil(hypot(w, h)) + 1, R = 2 * D + 1;
-	int *acc, x, y, b, r, n = 0;
+/* The line votes of an image's edges: acc[b * R + rho + D] for angle bin b. */
+struct votes {
+	int *acc;
+	int D, R;
 	double cs[ANG_BINS], sn[ANG_BINS];
-	int minv = (int)(min_votes * (w < h ? w : h));
-	struct {
-		int v, b, r;
-	} *pk;
-	int npk = 0, cap = 4096, i, j;
+};
 
-	acc = calloc((size_t)ANG_BINS * (size_t)R, sizeof(int));
-	pk = malloc((size_t)cap * sizeof(*pk));
-	if (acc == NULL || pk == NULL) {
-		free(acc);
-		free(pk);
+/* Each edge pixel's votes, cast once for every search of the image; 0 or -1 out of memory. */
+static int
+cast_votes(const struct work *wk, struct votes *vt)
+{
+	int w = wk->w, h = wk->h, x, y, b;
+
+	vt->D = (int)ceil(hypot(w, h)) + 1;
+	vt->R = 2 * vt->D + 1;
+	if ((vt->acc = calloc((size_t)ANG_BINS * (size_t)vt->R, sizeof(int))) == NULL)
 		return -1;
-	}
 	for (b = 0; b < ANG_BINS; b++) {
-		cs[b] = cos(b * LOC_PI / ANG_BINS);
-		sn[b] = sin(b * LOC_PI / ANG_BINS);
+		vt->cs[b] = cos(b * LOC_PI / ANG_BINS);
+		vt->sn[b] = sin(b * LOC_PI / ANG_BINS);
 	}
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
@@ -796,20 +794,32 @@ find_lines(const struct work *wk, int max_lines, double min_votes, struct line *
 				continue;
 			b0 = (int)lround(wk->dir[o] * ANG_BINS / LOC_PI);
 			for (db = -VOTE_SPREAD; db <= VOTE_SPREAD; db++) {
-				int bb = b0 + db, sign = 1;
-				double rho;
-				if (bb < 0) {
-					bb += ANG_BINS;
-					sign = -1;
-				} else if (bb >= ANG_BINS) {
-					bb -= ANG_BINS;
-					sign = -1;
-				}
-				(void)sign;
-				rho = (x + 0.5) * cs[bb] + (y + 0.5) * sn[bb];
-				acc[(size_t)bb * R + (size_t)(lround(rho) + D)]++;
+				int bb = (b0 + db + ANG_BINS) % ANG_BINS;
+				double rho = (x + 0.5) * vt->cs[bb] + (y + 0.5) * vt->sn[bb];
+				vt->acc[(size_t)bb * vt->R + (size_t)(lround(rho) + vt->D)]++;
 			}
 		}
+	return 0;
+}
+
+/* The strongest max_lines - 4 peaks of vt with at least min_votes (a
+ * fraction of the shorter side), then the frame's four borders. */
+static int
+find_lines(const struct work *wk, const struct votes *vt, int max_lines, double min_votes,
+    struct line *lines, int *nlines)
+{
+	int w = wk->w, h = wk->h, D = vt->D, R = vt->R;
+	const int *acc = vt->acc;
+	const double *cs = vt->cs, *sn = vt->sn;
+	int b, r, n = 0;
+	int minv = (int)(min_votes * (w < h ? w : h));
+	struct {
+		int v, b, r;
+	} *pk;
+	int npk = 0, cap = 4096, i, j;
+
+	if ((pk = malloc((size_t)cap * sizeof(*pk))) == NULL)
+		return -1;
 	/* Local maxima over +-3 degrees and +-4 pixels (angle wrapping flips
 	 * rho): two cards side by side have nearly collinear edges that must
 	 * stay two lines. */
@@ -852,7 +862,6 @@ find_lines(const struct work *wk, int max_lines, double min_votes, struct line *
 			pk[npk].v = v, pk[npk].b = b, pk[npk].r = r;
 			npk++;
 		}
-	free(acc);
 	/* Strongest first (selection, npk is small). */
 	for (i = 0; i < npk && n < max_lines - 4; i++) {
 		int best = i;
@@ -1576,8 +1585,8 @@ finish_card(const struct loc_image *img, const struct work *wk, const struct lin
 /* One search of wk's edges for cards, keeping max_lines lines of at least
  * min_votes: the cards into res (not yet ordered); -1 out of memory. */
 static int
-find_pass(const struct loc_image *img, const struct work *wk, int max_lines, double min_votes,
-    struct loc_result *res, struct fz_err *err)
+find_pass(const struct loc_image *img, const struct work *wk, const struct votes *vt, int max_lines,
+    double min_votes, struct loc_result *res, struct fz_err *err)
 {
 	struct line L[MAX_LINES];
 	struct cand *cands = NULL;
@@ -1587,7 +1596,7 @@ find_pass(const struct loc_image *img, const struct work *wk, int max_lines, dou
 
 	memset(res, 0, sizeof(*res));
 	memset(L, 0, sizeof(L));
-	if (find_lines(wk, max_lines, min_votes, L, &nl) == -1) {
+	if (find_lines(wk, vt, max_lines, min_votes, L, &nl) == -1) {
 		fz_seterr(err, "image: out of memory finding the card");
 		goto out;
 	}
@@ -1659,17 +1668,18 @@ int
 loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_err *err)
 {
 	struct work wk;
+	struct votes vt = { 0 };
 	struct loc_result *again = NULL;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (check_image(img, err) == -1)
 		return -1;
-	if (work_build(img, &wk) == -1 || work_edges(&wk) == -1) {
+	if (work_build(img, &wk) == -1 || work_edges(&wk) == -1 || cast_votes(&wk, &vt) == -1) {
 		fz_seterr(err, "image: out of memory finding the card");
 		goto out;
 	}
-	if (find_pass(img, &wk, LINES_FIRST, VOTES_FIRST, res, err) == -1)
+	if (find_pass(img, &wk, &vt, LINES_FIRST, VOTES_FIRST, res, err) == -1)
 		goto out;
 	if (res->n != 1) {
 		/* The second search sees every line the first did: it keeps
@@ -1678,7 +1688,7 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 			fz_seterr(err, "image: out of memory finding the card");
 			goto out;
 		}
-		if (find_pass(img, &wk, LINES_AGAIN, VOTES_AGAIN, again, err) == -1)
+		if (find_pass(img, &wk, &vt, LINES_AGAIN, VOTES_AGAIN, again, err) == -1)
 			goto out;
 		if (again->n >= res->n)
 			*res = *again;
@@ -1687,6 +1697,7 @@ loc_find_cards(const struct loc_image *img, struct loc_result *res, struct fz_er
 	rc = 0;
 out:
 	free(again);
+	free(vt.acc);
 	work_free(&wk);
 	return rc;
 }
