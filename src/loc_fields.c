@@ -1247,14 +1247,22 @@ birthday_form(struct st *s, int gs[3], int ge[3])
 	    ge[1] - gs[1] <= 2 && ge[2] - gs[2] <= 2;
 }
 
+/* The number the digits v->c[a..b) make, leaving out position skip (-1: none). */
 static int
-digits_val(const struct fv *v, int a, int b)
+digits_val_but(const struct fv *v, int a, int b, int skip)
 {
 	int x = 0;
 
 	for (; a < b; a++)
-		x = x * 10 + (int)(v->c[a].cp[0] - '0');
+		if (a != skip)
+			x = x * 10 + (int)(v->c[a].cp[0] - '0');
 	return x;
+}
+
+static int
+digits_val(const struct fv *v, int a, int b)
+{
+	return digits_val_but(v, a, b, -1);
 }
 
 /* What the printed birthday and sex surely say, for the number. */
@@ -1279,8 +1287,6 @@ printed_evidence(struct st *s, struct printed *pr, int gs[3], int ge[3],
 		    x->c[0].cp[0] == 0x5973 ? 2 : 0; /* 男 女 */
 }
 
-/* The printed birthday against a sure number: where a printed digit is
- * unsure and the number's digit is among its alternatives, take it. */
 /*
  * The form all there but one group a digit too long (1月283日): the
  * character of that group whose alternatives hold the blank and without
@@ -1293,7 +1299,7 @@ drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	const int want[3] = { ny, nm, nd }, max[3] = { 4, 2, 2 };
 	char before[LOC_FIELD_TEXT];
-	int g, i, k, long_g = -1, hits = 0, hit = -1;
+	int g, i, long_g = -1, hits = 0, hit = -1;
 
 	if (gs[0] != 0 || ge[2] != v->n - 1 || v->c[ge[2]].cp[0] != 0x65e5 ||
 	    gs[1] != ge[0] + 1 || gs[2] != ge[1] + 1)
@@ -1312,17 +1318,10 @@ drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
 	}
 	if (long_g < 0)
 		return 0;
-	for (i = gs[long_g]; i < ge[long_g]; i++) {
-		int x = 0;
-
-		if (alt_of(&v->c[i], OCR_BLANK) < 0)
-			continue;
-		for (k = gs[long_g]; k < ge[long_g]; k++)
-			if (k != i)
-				x = x * 10 + (int)(v->c[k].cp[0] - '0');
-		if (x == want[long_g])
+	for (i = gs[long_g]; i < ge[long_g]; i++)
+		if (alt_of(&v->c[i], OCR_BLANK) >= 0 &&
+		    digits_val_but(v, gs[long_g], ge[long_g], i) == want[long_g])
 			hits++, hit = i;
-	}
 	if (hits != 1)
 		return 0;
 	fv_text(v, before, sizeof(before));
@@ -1334,6 +1333,8 @@ drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
 	return 1;
 }
 
+/* The printed birthday against a sure number: where a printed digit is
+ * unsure and the number's digit is among its alternatives, take it. */
 static void
 do_birthday(struct st *s, const int gs_in[3], const int ge_in[3], int form_ok)
 {
