@@ -367,16 +367,17 @@ def strip_com(data):
 # ---------------------------------------------------------------- photos
 
 LEVELS = {
-    # size: longer projected card side as a fraction of the frame's longer side
-    "clean": dict(size=(0.55, 0.85), angle=4, right_angles=False, tilt=0, blur=(0, 0.4), motion=0, noise=(0, 2),
-                  quality=(90, 95), light=0, glare=0, clutter=0, cut=0, cover_edge=0, cover_head=0,
-                  gray=0, bgs=("paper", "desk")),
+    # size: longer projected card side as a fraction of the frame's longer side;
+    # motion: the chance of a moving hand, motion_len: its blur's length in photo pixels
+    "clean": dict(size=(0.55, 0.85), angle=4, right_angles=False, tilt=0, blur=(0, 0.4), motion=0,
+                  motion_len=(2, 6), noise=(0, 2), quality=(90, 95), light=0, glare=0, clutter=0, cut=0,
+                  cover_edge=0, cover_head=0, gray=0, bgs=("paper", "desk")),
     "good": dict(size=(0.4, 0.9), angle=15, right_angles=True, tilt=15, blur=(0, 1.0), motion=0.1,
-                 noise=(1, 4), quality=(75, 95), light=0.3, glare=0.2, clutter=3, cut=0, cover_edge=0,
-                 cover_head=0, gray=0.05, bgs=("wood", "fabric", "paper", "desk", "dark")),
+                 motion_len=(2, 6), noise=(1, 4), quality=(75, 95), light=0.3, glare=0.2, clutter=3, cut=0,
+                 cover_edge=0, cover_head=0, gray=0.05, bgs=("wood", "fabric", "paper", "desk", "dark")),
     "hard": dict(size=(0.2, 1.0), angle=180, right_angles=True, tilt=30, blur=(0, 2.2), motion=0.3,
-                 noise=(2, 9), quality=(60, 85), light=0.7, glare=0.5, clutter=8, cut=0.15, cover_edge=0.15,
-                 cover_head=0.15, gray=0.1, bgs=("wood", "fabric", "paper", "desk", "dark")),
+                 motion_len=(2, 12), noise=(2, 9), quality=(60, 85), light=0.7, glare=0.5, clutter=8, cut=0.15,
+                 cover_edge=0.15, cover_head=0.15, gray=0.1, bgs=("wood", "fabric", "paper", "desk", "dark")),
 }
 
 
@@ -407,7 +408,7 @@ def finish(rnd, nrng, canvas, p, degr, cards, gray=False):
         degr.append("defocus:%.2f" % sigma)
     mot = 0.0
     if p["motion"] and rnd.random() < p["motion"]:
-        mot = rnd.uniform(2, 6 if p is LEVELS["good"] else 12)
+        mot = rnd.uniform(*p["motion_len"])
         arr = motion_blur(arr, mot, rnd.uniform(0, math.pi))
         degr.append("motion:%.1f" % mot)
     ns = rnd.uniform(*p["noise"])
