@@ -1333,6 +1333,65 @@ drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
 	return 1;
 }
 
+/*
+ * The unit words 年月日 are printed in the labels' ink, apart from the
+ * digits, and a faint or blurred photo can lose any of them or leave a
+ * look-alike without the unit among its alternatives (1996519, 1988年1022,
+ * 19558年20). When the digits, in order, are the sure number's date as the
+ * card prints it (ny, nm, nd; month and day without a leading zero) and
+ * every other character sits where a unit belongs, at most one to each
+ * place, the field is that date in its form: the digits as read, the units
+ * put in their places. Sets the groups gs, ge; 1 if it did.
+ */
+static int
+restore_units(struct st *s, int ny, int nm, int nd, int gs[3], int ge[3])
+{
+	static const uint32_t units[3] = {0x5e74, 0x6708, 0x65e5}; /* 年月日 */
+	struct fv *v = &s->fv[LOC_BIRTHDAY];
+	struct ch dg[8], *c;
+	char want[16], before[LOC_FIELD_TEXT];
+	int end[3], taken[3] = {0, 0, 0}, n = 0, i, g, k;
+
+	if (ny < 1000 || ny > 9999 || nm < 1 || nm > 12 || nd < 1 || nd > 31)
+		return 0;
+	snprintf(want, sizeof(want), "%d%d%d", ny, nm, nd);
+	end[0] = 4;
+	end[1] = end[0] + (nm >= 10 ? 2 : 1);
+	end[2] = end[1] + (nd >= 10 ? 2 : 1);
+	for (i = 0; i < v->n; i++) {
+		c = &v->c[i];
+		if (is_digit(c->cp[0])) {
+			if (n == end[2] || c->cp[0] != (uint32_t)want[n])
+				return 0;
+			dg[n++] = *c;
+			continue;
+		}
+		for (g = 0; g < 3 && end[g] != n; g++)
+			;
+		if (g == 3 || taken[g]++)
+			return 0;
+	}
+	if (n != end[2])
+		return 0;
+	fv_text(v, before, sizeof(before));
+	for (g = k = n = 0; g < 3; g++) {
+		gs[g] = k;
+		while (n < end[g])
+			v->c[k++] = dg[n++];
+		ge[g] = k;
+		c = &v->c[k++];
+		memset(c, 0, sizeof(*c));
+		c->cp[0] = units[g];
+		c->p[0] = 1.0f;
+		c->rc = 1.0;
+		c->n = 1;
+		c->nx = v->c[k - 2].nx;
+	}
+	v->n = k;
+	note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
+	return 1;
+}
+
 /* The printed birthday against a sure number: where a printed digit is
  * unsure and the number's digit is among its alternatives, take it. */
 static void
@@ -1383,6 +1442,8 @@ do_birthday(struct st *s, const int gs_in[3], const int ge_in[3], int form_ok)
 		form_ok = 1;
 		note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
 	}
+	if (!form_ok && sure && restore_units(s, ny, nm, nd, gs, ge))
+		form_ok = 1;
 	if (form_ok && sure) {
 		fv_text(v, before, sizeof(before));
 		for (g = 0; g < 3; g++) {
