@@ -710,15 +710,17 @@ piece_latin(const struct st *s, const struct piece *p)
  * Cut from the tall (watermark-merged) value piece p the tail that the
  * watermark's letters left: the characters after the first gap wider
  * than 1.8 times the piece's median step between characters, when a Latin
- * letter is among them. A card's value is printed at an even pitch, and
- * its only letter is the number's X, which is not read on such a row.
+ * letter is among them, or after a gap wider than 1.5 times it when the
+ * tail is all Latin letters (a watermark letter right after a narrow
+ * digit). A card's value is printed at an even pitch, and its only letter
+ * is the number's X, which is not read on such a row.
  */
 static void
 cut_mark_tail(const struct st *s, struct piece *p)
 {
 	const struct ch *c = s->tl[p->line].c;
-	float gaps[OCR_LINE_CHARS], med;
-	int n = p->e - p->s, i, k, latin;
+	float gaps[OCR_LINE_CHARS], med, gap;
+	int n = p->e - p->s, i, k, latin, all;
 
 	if (n < 4)
 		return;
@@ -727,13 +729,22 @@ cut_mark_tail(const struct st *s, struct piece *p)
 	qsort(gaps, (size_t)(n - 1), sizeof(gaps[0]), cmp_float);
 	med = gaps[(n - 1) / 2];
 	for (i = p->s + 2; i < p->e; i++) {
-		if (c[i].nx - c[i - 1].nx <= 1.8f * med)
+		gap = c[i].nx - c[i - 1].nx;
+		if (gap <= 1.5f * med)
 			continue;
-		for (latin = 0, k = i; k < p->e; k++)
+		for (latin = 0, all = 1, k = i; k < p->e; k++) {
 			latin |= is_latin(c[k].cp[0]);
-		if (latin)
+			all &= is_latin(c[k].cp[0]);
+		}
+		if (gap > 1.8f * med) {
+			if (latin)
+				p->e = i;
+			return;
+		}
+		if (all) {
 			p->e = i;
-		return;
+			return;
+		}
 	}
 }
 

@@ -397,6 +397,26 @@ test_missing_and_noise(void)
 	CHECK(read_card(LOC_SIDE_FRONT) == 0);
 	CHECK_STR(F(LOC_ADDRESS), zhang.address);
 
+	/* The first address line merged with the watermark (twice as tall),
+	 * its last character a watermark letter 1.7 pitches after a digit:
+	 * the letter goes. The same letter at the even pitch of the printed
+	 * characters is kept. */
+	for (int shift = 1; shift >= 0; shift--) {
+		struct ocr_line *l;
+		float em = VAL * CHH / CW;
+
+		front(&zhang, 0, 22, &ix);
+		l = &C.l[ix.addr[0]];
+		CHECK(ocr_line_set(l, CW, CHH, 0.17f, 0.48f - UP - 0.05f,
+		          0.17f + 23 * em, 0.48f - UP + VAL,
+		          "广东省清远市清新区浸潭镇鸡见坑村委会下围村2E",
+		          0.99f) == 0);
+		l->chars[22].nx += shift ? 0.7f * em : 0.0f;
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_ADDRESS), shift ? zhang.address :
+		    "广东省清远市清新区浸潭镇鸡见坑村委会下围村2E号");
+	}
+
 	/* 姓名 not read at all: the name is the line above the 性别 row. */
 	front(&zhang, 0, 11, &ix);
 	cands(ix.name - 1, 0, "娃", 0.6, NULL);
