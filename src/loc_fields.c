@@ -710,9 +710,10 @@ piece_latin(const struct st *s, const struct piece *p)
  * Cut from the tall (watermark-merged) value piece p the tail that the
  * watermark's letters left: the characters after the first gap wider
  * than 1.8 times the piece's median step between characters, when a Latin
- * letter is among them, or after a gap wider than 1.5 times it when the
- * tail is all Latin letters (a watermark letter right after a narrow
- * digit). A card's value is printed at an even pitch, and its only letter
+ * letter is among them, or after a gap wider than 1.25 times it when the
+ * tail is all Latin letters (a watermark letter a space after the value;
+ * a printed half-width letter follows its neighbour at less than one
+ * pitch). A card's value is printed at an even pitch, and its only letter
  * is the number's X, which is not read on such a row.
  */
 static void
@@ -730,7 +731,7 @@ cut_mark_tail(const struct st *s, struct piece *p)
 	med = gaps[(n - 1) / 2];
 	for (i = p->s + 2; i < p->e; i++) {
 		gap = c[i].nx - c[i - 1].nx;
-		if (gap <= 1.5f * med)
+		if (gap <= 1.25f * med)
 			continue;
 		for (latin = 0, all = 1, k = i; k < p->e; k++) {
 			latin |= is_latin(c[k].cp[0]);

@@ -398,10 +398,10 @@ test_missing_and_noise(void)
 	CHECK_STR(F(LOC_ADDRESS), zhang.address);
 
 	/* The first address line merged with the watermark (twice as tall),
-	 * its last character a watermark letter 1.7 pitches after a digit:
-	 * the letter goes. The same letter at the even pitch of the printed
-	 * characters is kept. */
-	for (int shift = 1; shift >= 0; shift--) {
+	 * its last character a watermark letter 1.7 or 1.3 pitches after the
+	 * one before: the letter goes. The same letter at the even pitch of
+	 * the printed characters is kept. */
+	for (int shift = 2; shift >= 0; shift--) {
 		struct ocr_line *l;
 		float em = VAL * CHH / CW;
 
@@ -411,7 +411,8 @@ test_missing_and_noise(void)
 		          0.17f + 23 * em, 0.48f - UP + VAL,
 		          "广东省清远市清新区浸潭镇鸡见坑村委会下围村2E",
 		          0.99f) == 0);
-		l->chars[22].nx += shift ? 0.7f * em : 0.0f;
+		l->chars[22].nx += shift == 2 ? 0.7f * em :
+		    shift == 1 ? 0.3f * em : 0.0f;
 		CHECK(read_card(LOC_SIDE_FRONT) == 0);
 		CHECK_STR(F(LOC_ADDRESS), shift ? zhang.address :
 		    "广东省清远市清新区浸潭镇鸡见坑村委会下围村2E号");
