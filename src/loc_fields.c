@@ -1868,16 +1868,36 @@ do_address(struct st *s)
 
 /* ---- issuing authority ---- */
 
+/* Does code lie under one of the npre code prefixes pre (2 digits: a
+ * province-level city's, 4: a prefecture's), as one of its counties or
+ * districts? Any code when npre is 0. */
+static int
+code_under(const char *code, const char (*pre)[5], int npre)
+{
+	int i;
+
+	if (npre == 0)
+		return 1;
+	if (strcmp(code + 4, "00") == 0)
+		return 0;
+	for (i = 0; i < npre; i++)
+		if (strncmp(code, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The region names of length len spelt at v[at..) by any name in the
- * table, in the forms an authority uses: before 公安局 the whole name or an
- * autonomous unit's short form (瑞金市, 恩施州), before 分局 the name without
- * its unit (海珠). See cand.
+ * table (or, with npre > 0, by the counties and districts under the
+ * prefixes pre; see code_under), in the forms an authority uses: before
+ * 公安局 the whole name or an autonomous unit's short form (瑞金市, 恩施州),
+ * before 分局 the name without its unit (海珠). See cand.
  */
 static void
 table_names(const struct fv *v, int at, int len, int district,
-    struct cand *c)
+    const char (*pre)[5], int npre, struct cand *c)
 {
+	const char *last = NULL;
 	size_t r;
 
 	memset(c, 0, sizeof(*c));
@@ -1885,9 +1905,10 @@ table_names(const struct fv *v, int at, int len, int district,
 		uint32_t forms[6][NAME_CPS];
 		int lens[6], kinds[6], nf, k;
 
-		if (r > 0 && strcmp(region_rows[r].name,
-		    region_rows[r - 1].name) == 0)
+		if (!code_under(region_rows[r].code, pre, npre) ||
+		    (last != NULL && strcmp(region_rows[r].name, last) == 0))
 			continue;
+		last = region_rows[r].name;
 		nf = name_forms(region_rows[r].name, forms, lens, kinds);
 		for (k = 0; k < nf; k++)
 			if (district ? kinds[k] != FORM_SHORT :
@@ -1895,6 +1916,40 @@ table_names(const struct fv *v, int at, int len, int district,
 				cand_try(v, at, forms[k], lens[k], c, len,
 				    district);
 	}
+}
+
+/*
+ * The code prefixes of the cities named exactly by the emitted v[0..n),
+ * whose districts a 分局 after their 公安局 is named for: a prefecture's
+ * first 4 digits, a province-level city's (北京市) first 2. At most max;
+ * the count.
+ */
+static int
+city_prefixes(const struct fv *v, int n, char (*pre)[5], int max)
+{
+	uint32_t w[NAME_CPS];
+	size_t r;
+	int i, np = 0;
+
+	for (r = 0; r < region_nrows && np < max; r++) {
+		const char *code = region_rows[r].code;
+		int len = strcmp(code + 2, "0000") == 0 ? 2 :
+		    strcmp(code + 4, "00") == 0 ? 4 : 0;
+
+		if (len == 0 || word_cps(region_rows[r].name, w, NAME_CPS) != n)
+			continue;
+		for (i = 0; i < n && w[i] == v->c[i].cp[0]; i++)
+			;
+		if (i < n)
+			continue;
+		for (i = 0; i < np && strncmp(pre[i], code, 4) != 0; i++)
+			;
+		if (i < np)
+			continue;
+		memcpy(pre[np], code, (size_t)len);
+		pre[np++][len] = '\0';
+	}
+	return np;
 }
 
 /* Where word w is spelt in v from at on with at most one character from
@@ -1917,16 +1972,18 @@ find_word(const struct fv *v, int from, const char *word, int *mism)
 	return hits == 1 ? hit : -1;
 }
 
-/* Take region names spelt at v[a..b) (one name of that length). */
+/* Take region names spelt at v[a..b) (one name of that length; with
+ * npre > 0 of the districts under pre). */
 static int
-auth_region(struct st *s, int a, int b, int district)
+auth_region(struct st *s, int a, int b, int district, const char (*pre)[5],
+    int npre)
 {
 	struct fv *v = &s->fv[LOC_AUTHORITY];
 	struct cand c;
 
 	if (b - a < 2)
 		return 0;
-	table_names(v, a, b - a, district, &c);
+	table_names(v, a, b - a, district, pre, npre, &c);
 	if (c.exact) {
 		apply_word(v, a, c.w, c.n);
 		return 0;
@@ -1973,9 +2030,15 @@ do_authority(struct st *s)
 	if (g < 0)
 		return;
 	fv_text(v, before, sizeof(before));
-	changed = auth_region(s, 0, g, 0);
-	if (fj >= 0)
-		changed |= auth_region(s, g + 3, fj, 1);
+	changed = auth_region(s, 0, g, 0, NULL, 0);
+	if (fj >= 0) {
+		/* The district is one of the city's own when the city is
+		 * known; of any city's otherwise. */
+		char pre[8][5];
+		int np = city_prefixes(v, g, pre, 8);
+
+		changed |= auth_region(s, g + 3, fj, 1, pre, np);
+	}
 	if (changed)
 		note(s, LOC_AUTHORITY, before, LOC_WHY_AUTH_REGION);
 }

@@ -1491,6 +1491,26 @@ test_authority(void)
 	CHECK(changes(LOC_AUTHORITY, LOC_WHY_AUTH_SUFFIX) == 1);
 	CHECK(changes(LOC_AUTHORITY, LOC_WHY_AUTH_REGION) == 1);
 
+	/* The district before 分局 is one of the city's own: 销江 with 镇
+	 * and 锦 among the alternatives is 成都's 锦江 (镇江 is another
+	 * province's city); with 镇 alone it stays as read and flagged. */
+	back("成都市公安局销江分局", "2015.03.01-长期", 0, 0, &ix);
+	cands(ix.auth, 6, "销", 0.5, "镇", 0.3, "锦", 0.15, NULL);
+	CHECK(read_card(LOC_SIDE_BACK) == 0);
+	CHECK_STR(F(LOC_AUTHORITY), "成都市公安局锦江分局");
+	CHECK(changes(LOC_AUTHORITY, LOC_WHY_AUTH_REGION) == 1);
+	back("成都市公安局销江分局", "2015.03.01-长期", 0, 0, &ix);
+	cands(ix.auth, 6, "销", 0.6, "镇", 0.35, NULL);
+	CHECK(read_card(LOC_SIDE_BACK) == 0);
+	CHECK_STR(F(LOC_AUTHORITY), "成都市公安局销江分局");
+	CHECK(changes(LOC_AUTHORITY, LOC_WHY_AUTH_REGION) == 0);
+	CHECK(is_low(LOC_AUTHORITY));
+	/* 北京市 is a province-level city: its districts are 1101xx. */
+	back("北京市公安局东域分局", "2015.03.01-长期", 0, 0, &ix);
+	cands(ix.auth, 7, "域", 0.6, "城", 0.35, NULL);
+	CHECK(read_card(LOC_SIDE_BACK) == 0);
+	CHECK_STR(F(LOC_AUTHORITY), "北京市公安局东城分局");
+
 	/* Short form of an autonomous prefecture: 恩施州, 施 read 旋. */
 	back("恩旋州公安局", "2015.03.01-2035.03.01", 0, 0, &ix);
 	cands(ix.auth, 1, "旋", 0.6, "施", 0.35, NULL);
