@@ -1030,7 +1030,24 @@ cmp_cand(const void *x, const void *y)
 	return (a->score < b->score) - (a->score > b->score);
 }
 
-/* A quad that holds two or more separate good quads (a photocopy page) gives way to them. */
+/*
+ * A quad that holds two or more separate good quads (a photocopy page)
+ * gives way to them. Two cards on a page are the same size: their areas
+ * differ by under 1.2 times on a flat copy, while the portrait box of a card
+ * and something lying on it (a coin, another card) differ by 1.5 times or
+ * more in the photos measured; so a pair counts within 1.35 times, or
+ * within 2 times when the larger is over a fifth of the container: bigger
+ * than anything printed on a card (the portrait box is 17% of it), so the
+ * container is a sheet, or the frame, around a card and something else.
+ */
+static int
+pair_of_cards(double a1, double a2, double container)
+{
+	double big = fmax(a1, a2), small = fmin(a1, a2);
+
+	return big < 1.35 * small || (big < 2 * small && big > 0.2 * container);
+}
+
 static void
 drop_containers(struct cand *c, int n)
 {
@@ -1050,7 +1067,7 @@ drop_containers(struct cand *c, int n)
 			for (k = j + 1; k < ni && !found; k++)
 				if (quad_overlap(c[inner[j]].c, c[inner[k]].c) <
 				    0.05 * fmin(c[inner[j]].area, c[inner[k]].area) &&
-				    fmax(c[inner[j]].area, c[inner[k]].area) < 2 * fmin(c[inner[j]].area, c[inner[k]].area))
+				    pair_of_cards(c[inner[j]].area, c[inner[k]].area, c[i].area))
 					found = 1;
 		if (found)
 			c[i].dead = 1;
