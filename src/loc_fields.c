@@ -1814,7 +1814,7 @@ address_digits(struct st *s)
  * taken.
  */
 static void
-do_address(struct st *s)
+address_regions(struct st *s)
 {
 	struct fv *v = &s->fv[LOC_ADDRESS];
 	const struct fv *num = &s->fv[LOC_ID_NUMBER];
@@ -1864,6 +1864,33 @@ do_address(struct st *s)
 	}
 	if (changed)
 		note(s, LOC_ADDRESS, before, LOC_WHY_ADDRESS_REGION);
+}
+
+/* Does the emitted address begin with the whole name of a GB/T 2260 unit
+ * (of any level and year), as every card's address does with its province
+ * or province-level city? */
+static int
+starts_with_region(const struct fv *v)
+{
+	int n;
+
+	for (n = 2; n <= NAME_CPS && n <= v->n; n++)
+		if (table_has(v, 0, n))
+			return 1;
+	return 0;
+}
+
+/* The address's region names against the number's; then an address that
+ * still names no region at its start (read from its tail, or from another
+ * line) is flagged, never silent. */
+static void
+do_address(struct st *s)
+{
+	struct fv *v = &s->fv[LOC_ADDRESS];
+
+	address_regions(s);
+	if (v->found && v->n > 0 && !starts_with_region(v))
+		v->broken = 1;
 }
 
 /* ---- issuing authority ---- */

@@ -390,6 +390,22 @@ test_missing_and_noise(void)
 	CHECK(!R.f[LOC_PEOPLE].found && is_low(LOC_PEOPLE));
 	CHECK_STR(F(LOC_SEX), "男");
 
+	/* An address read without its start (its first line lost): it names
+	 * no region where every card's address begins with its province, so
+	 * it is flagged. The whole address is not. */
+	{
+		struct person p = zhang;
+
+		p.address = "鸡见坑村委会下围村2号";
+		front(&p, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_ADDRESS), p.address);
+		CHECK(is_low(LOC_ADDRESS));
+		front(&zhang, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK(!is_low(LOC_ADDRESS));
+	}
+
 	/* A line of the watermark lying between the address lines is not
 	 * part of the address (the watermark is much taller). */
 	front(&zhang, 0, 11, &ix);
