@@ -2716,6 +2716,10 @@ read_front(struct st *s)
 	do_sex(s);
 	do_people(s);
 	do_address(s);
+	/* A name is a surname and a given name: one character is a name read
+	 * in part (blur, a covering), flagged, never silent. */
+	if (s->fv[LOC_NAME].found && s->fv[LOC_NAME].n == 1)
+		s->fv[LOC_NAME].broken = 1;
 }
 
 /*

@@ -26,7 +26,7 @@
  * field that still breaks its card rule after the choice (a number that
  * fails its check, a date that does not exist, a 民族 that is none of the
  * 56, a period that is not 5/10/20 years or 长期, an address that does not
- * begin with a GB/T 2260 name) gets at most
+ * begin with a GB/T 2260 name, a name of one character) gets at most
  * LOC_FIELDS_BROKEN_CONF, so it is always flagged.
  */
 #define LOC_FIELDS_LOW_CONF 0.80

@@ -390,6 +390,23 @@ test_missing_and_noise(void)
 	CHECK(!R.f[LOC_PEOPLE].found && is_low(LOC_PEOPLE));
 	CHECK_STR(F(LOC_SEX), "男");
 
+	/* A name read as one character (the given name lost to blur) is
+	 * flagged; two characters are not. */
+	{
+		struct person p = zhang;
+
+		p.name = "方";
+		front(&p, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_NAME), "方");
+		CHECK(is_low(LOC_NAME));
+		p.name = "方敏";
+		front(&p, 0, 11, &ix);
+		CHECK(read_card(LOC_SIDE_FRONT) == 0);
+		CHECK_STR(F(LOC_NAME), "方敏");
+		CHECK(!is_low(LOC_NAME));
+	}
+
 	/* An address read without its start (its first line lost): it names
 	 * no region where every card's address begins with its province, so
 	 * it is flagged. The whole address is not. */
