@@ -1212,6 +1212,21 @@ num_sure(const struct st *s, int from, int to)
 
 /* ---- birthday ---- */
 
+static const uint32_t date_units[3] = {0x5e74, 0x6708, 0x65e5}; /* 年月日 */
+
+/* c becomes a character of the field's printed form that the photo lost:
+ * cp, certain, at nx. */
+static void
+ch_form(struct ch *c, uint32_t cp, float nx)
+{
+	memset(c, 0, sizeof(*c));
+	c->cp[0] = cp;
+	c->p[0] = 1.0f;
+	c->rc = 1.0;
+	c->n = 1;
+	c->nx = nx;
+}
+
 /*
  * Bring the birthday to its form, digits 年 digits 月 digits 日: a digit
  * where the emitted character is a look-alike with a digit among its
@@ -1221,7 +1236,6 @@ num_sure(const struct st *s, int from, int to)
 static int
 birthday_form(struct st *s, int gs[3], int ge[3])
 {
-	static const uint32_t units[3] = {0x5e74, 0x6708, 0x65e5}; /* 年月日 */
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	char before[LOC_FIELD_TEXT];
 	int i = 0, g, j;
@@ -1237,7 +1251,8 @@ birthday_form(struct st *s, int gs[3], int ge[3])
 				i++;
 				continue;
 			}
-			if (c->cp[0] == units[g] || alt_of(c, units[g]) >= 0)
+			if (c->cp[0] == date_units[g] ||
+			    alt_of(c, date_units[g]) >= 0)
 				break;
 			for (j = 1; j < c->n && dj < 0; j++)
 				if (is_digit(c->cp[j]))
@@ -1249,9 +1264,9 @@ birthday_form(struct st *s, int gs[3], int ge[3])
 		}
 		ge[g] = i;
 		if (i == v->n || ge[g] == gs[g] ||
-		    alt_of(&v->c[i], units[g]) < 0)
+		    alt_of(&v->c[i], date_units[g]) < 0)
 			break;
-		ch_choose(&v->c[i], alt_of(&v->c[i], units[g]));
+		ch_choose(&v->c[i], alt_of(&v->c[i], date_units[g]));
 		i++;
 	}
 	note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
@@ -1358,7 +1373,6 @@ drop_extra_digit(struct st *s, int gs[3], int ge[3], int ny, int nm, int nd)
 static int
 restore_units(struct st *s, int ny, int nm, int nd, int gs[3], int ge[3])
 {
-	static const uint32_t units[3] = {0x5e74, 0x6708, 0x65e5}; /* 年月日 */
 	struct fv *v = &s->fv[LOC_BIRTHDAY];
 	struct ch dg[8], *c;
 	char want[16], before[LOC_FIELD_TEXT];
@@ -1391,13 +1405,8 @@ restore_units(struct st *s, int ny, int nm, int nd, int gs[3], int ge[3])
 		while (n < end[g])
 			v->c[k++] = dg[n++];
 		ge[g] = k;
-		c = &v->c[k++];
-		memset(c, 0, sizeof(*c));
-		c->cp[0] = units[g];
-		c->p[0] = 1.0f;
-		c->rc = 1.0;
-		c->n = 1;
-		c->nx = v->c[k - 2].nx;
+		ch_form(&v->c[k], date_units[g], v->c[k - 1].nx);
+		k++;
 	}
 	v->n = k;
 	note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
@@ -1441,15 +1450,8 @@ do_birthday(struct st *s, const int gs_in[3], const int ge_in[3], int form_ok)
 	    digits_val(v, gs[0], ge[0]) == ny &&
 	    digits_val(v, gs[1], ge[1]) == nm &&
 	    digits_val(v, gs[2], ge[2]) == nd) {
-		struct ch *c = &v->c[v->n];
-
 		fv_text(v, before, sizeof(before));
-		memset(c, 0, sizeof(*c));
-		c->cp[0] = 0x65e5; /* 日 */
-		c->p[0] = 1.0f;
-		c->rc = 1.0;
-		c->n = 1;
-		c->nx = v->c[v->n - 1].nx;
+		ch_form(&v->c[v->n], date_units[2], v->c[v->n - 1].nx);
 		v->n++;
 		form_ok = 1;
 		note(s, LOC_BIRTHDAY, before, LOC_WHY_FORM);
@@ -1756,25 +1758,31 @@ cand_try(const struct fv *v, int at, const uint32_t *w, int wn,
 
 /* ---- address ---- */
 
+/* The length of name when the emitted reading v[at..) begins with it,
+ * else 0. */
+static int
+spelt_at(const struct fv *v, int at, const char *name)
+{
+	uint32_t w[NAME_CPS];
+	int n = word_cps(name, w, NAME_CPS), i;
+
+	if (at + n > v->n)
+		return 0;
+	for (i = 0; i < n && w[i] == v->c[at + i].cp[0]; i++)
+		;
+	return i == n ? n : 0;
+}
+
 /* Is the emitted reading v[at..at+n) the whole name of some GB/T 2260
  * unit, of any year? */
 static int
 table_has(const struct fv *v, int at, int n)
 {
-	uint32_t w[NAME_CPS];
 	size_t r;
-	int i;
 
-	if (at + n > v->n)
-		return 0;
-	for (r = 0; r < region_nrows; r++) {
-		if (word_cps(region_rows[r].name, w, NAME_CPS) != n)
-			continue;
-		for (i = 0; i < n && w[i] == v->c[at + i].cp[0]; i++)
-			;
-		if (i == n)
+	for (r = 0; r < region_nrows; r++)
+		if (spelt_at(v, at, region_rows[r].name) == n)
 			return 1;
-	}
 	return 0;
 }
 
@@ -1872,10 +1880,10 @@ address_regions(struct st *s)
 static int
 starts_with_region(const struct fv *v)
 {
-	int n;
+	size_t r;
 
-	for (n = 2; n <= NAME_CPS && n <= v->n; n++)
-		if (table_has(v, 0, n))
+	for (r = 0; r < region_nrows; r++)
+		if (spelt_at(v, 0, region_rows[r].name) >= 2)
 			return 1;
 	return 0;
 }
@@ -1954,7 +1962,6 @@ table_names(const struct fv *v, int at, int len, int district,
 static int
 city_prefixes(const struct fv *v, int n, char (*pre)[5], int max)
 {
-	uint32_t w[NAME_CPS];
 	size_t r;
 	int i, np = 0;
 
@@ -1963,13 +1970,10 @@ city_prefixes(const struct fv *v, int n, char (*pre)[5], int max)
 		int len = strcmp(code + 2, "0000") == 0 ? 2 :
 		    strcmp(code + 4, "00") == 0 ? 4 : 0;
 
-		if (len == 0 || word_cps(region_rows[r].name, w, NAME_CPS) != n)
+		if (len == 0 || spelt_at(v, 0, region_rows[r].name) != n)
 			continue;
-		for (i = 0; i < n && w[i] == v->c[i].cp[0]; i++)
-			;
-		if (i < n)
-			continue;
-		for (i = 0; i < np && strncmp(pre[i], code, 4) != 0; i++)
+		for (i = 0; i < np && !((int)strlen(pre[i]) == len &&
+		    strncmp(pre[i], code, (size_t)len) == 0); i++)
 			;
 		if (i < np)
 			continue;
